@@ -1,0 +1,110 @@
+/**
+ * The hand-off: the one atomic step that ends the processing of an input entry. Output events,
+ * the document's read model, the processed marker, the DLQ entry and the XACK are written in a
+ * single Lua script, so a crash leaves either all of it or none of it.
+ */
+import type { Redis } from "ioredis";
+import { type DipEvent, typeSuffix, catalog } from "./events.ts";
+import type { Keys } from "./keys.ts";
+import { runScript, script } from "./lua.ts";
+
+const COMMIT = script(`
+-- KEYS: 1 input stream, 2 marker, 3 retry zset, 4 failures hash, 5 stats hash, 6 dlq stream,
+--       then per output: stream, doc hash, timeline list
+-- ARGV: 1 group, 2 entry id ('' = no input), 3 marker ttl ms, 4 now ms, 5 output count,
+--       6 dlq fields (JSON array, '' = none), 7 stat field,
+--       then per output: event JSON, status, stage, event id, data JSON, timeline JSON
+local hasInput = ARGV[2] ~= ''
+if hasInput then
+  if not redis.call('SET', KEYS[2], ARGV[4], 'NX', 'PX', ARGV[3]) then
+    redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+    redis.call('ZREM', KEYS[3], ARGV[2])
+    redis.call('HDEL', KEYS[4], ARGV[2])
+    redis.call('HINCRBY', KEYS[5], 'duplicates', 1)
+    return 0
+  end
+end
+local n = tonumber(ARGV[5])
+for i = 0, n - 1 do
+  local a = 8 + i * 6
+  local k = 7 + i * 3
+  redis.call('XADD', KEYS[k], '*', 'event', ARGV[a])
+  redis.call('HSET', KEYS[k + 1], 'status', ARGV[a + 1], 'stage', ARGV[a + 2],
+    'updatedAt', ARGV[4], 'lastEventId', ARGV[a + 3], ARGV[a + 2], ARGV[a + 4])
+  redis.call('RPUSH', KEYS[k + 2], ARGV[a + 5])
+end
+if ARGV[6] ~= '' then
+  redis.call('XADD', KEYS[6], '*', unpack(cjson.decode(ARGV[6])))
+end
+if hasInput then
+  redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+  redis.call('ZREM', KEYS[3], ARGV[2])
+  redis.call('HDEL', KEYS[4], ARGV[2])
+end
+if ARGV[7] ~= '' then redis.call('HINCRBY', KEYS[5], ARGV[7], 1) end
+return 1
+`);
+
+/** The input entry a hand-off finishes. */
+export interface InputEntry {
+  stream: string;
+  group: string;
+  entryId: string;
+  /** The input event id (for the processed marker); absent for an entry that is no event. */
+  eventId?: string;
+}
+
+/** What one hand-off writes. */
+export interface Handoff {
+  /** The entry this finishes; absent when an event enters the pipeline (ingestion). */
+  input?: InputEntry;
+  /** Events to publish. */
+  outputs: DipEvent[];
+  /** Fields of a DLQ entry to add to the group's DLQ stream. */
+  deadLetter?: Record<string, string>;
+  /** A counter to increment in the group's stats (e.g. `processed`, `deadLettered`). */
+  stat?: string;
+  /** How long the processed marker lives, in ms; default 7 days. */
+  markerTtlMs?: number;
+}
+
+/**
+ * Commits a hand-off atomically. Returns false when the input was already processed by this
+ * group (its marker exists): then only the XACK happens and no second output is written.
+ */
+export async function commitHandoff(redis: Redis, k: Keys, h: Handoff): Promise<boolean> {
+  const group = h.input?.group ?? "ingestion";
+  const marker = h.input ? k.processed(group, h.input.eventId ?? `entry:${h.input.entryId}`) : "";
+  const now = Date.now();
+  const keys = [
+    h.input?.stream ?? "",
+    marker,
+    k.retries(group),
+    k.failures(group),
+    k.stats(group),
+    k.dlq(group),
+  ];
+  const args: (string | number)[] = [
+    group,
+    h.input?.entryId ?? "",
+    h.markerTtlMs ?? 7 * 24 * 3600 * 1000,
+    now,
+    h.outputs.length,
+    h.deadLetter ? JSON.stringify(Object.entries(h.deadLetter).flat()) : "",
+    h.stat ?? "",
+  ];
+  for (const event of h.outputs) {
+    const stage = typeSuffix(event.type);
+    const status = catalog[event.type].status;
+    keys.push(k.stream(stage), k.doc(event.subject), k.timeline(event.subject));
+    args.push(
+      JSON.stringify(event),
+      status,
+      stage,
+      event.id,
+      JSON.stringify(event.data),
+      JSON.stringify({ at: event.time, type: event.type, status, eventId: event.id, replay: event.dipreplay }),
+    );
+  }
+  return (await runScript<number>(redis, COMMIT, keys, args)) === 1;
+}
