@@ -5,7 +5,7 @@ import type { Middleware } from "./types.ts";
 /** A middleware that rejects with {@link TransientError} after `ms` milliseconds. */
 export function timeout(ms: number): Middleware {
   return (next) => (event) => {
-    let timer: number | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () => reject(new TransientError(`handler did not finish within ${ms} ms`)),

@@ -1,0 +1,215 @@
+/**
+ * A linear text classifier: TF-IDF features (sublinear tf, L2-normalised) and multinomial or
+ * complement naive Bayes, with probabilities calibrated by temperature scaling on held-out data.
+ * The model is one JSON file (format `dip-classifier/1`).
+ */
+import { features } from "./features.ts";
+
+/** The algorithms {@link train} can fit. */
+export type Algorithm = "multinomial-nb" | "complement-nb";
+
+/** The model file. */
+export interface Model {
+  format: "dip-classifier/1";
+  name: string;
+  version: string;
+  trainedAt: string;
+  algorithm: Algorithm;
+  alpha: number;
+  ngrams: number;
+  labels: string[];
+  /** Per-label bias (log prior for multinomial NB, 0 for complement NB). */
+  bias: number[];
+  /** Divides scores before the softmax; fitted on held-out data. */
+  temperature: number;
+  /** feature → [idf, weight for label 0, weight for label 1, …] */
+  weights: Record<string, number[]>;
+}
+
+/** A labelled example. */
+export interface Example {
+  text: string;
+  label: string;
+}
+
+/** A prediction: the best category, its probability and all probabilities, best first. */
+export interface Prediction {
+  category: string;
+  confidence: number;
+  scores: { category: string; probability: number }[];
+}
+
+/** Training settings; every field has a default. */
+export interface TrainOptions {
+  algorithm?: Algorithm;
+  /** Additive smoothing; default 0.3. */
+  alpha?: number;
+  /** Longest n-gram; default 2. */
+  ngrams?: number;
+  /** A feature must occur in this many documents; default 2 (1 for tiny sets). */
+  minDf?: number;
+  /** Most features kept, by document frequency; default 60000. */
+  maxFeatures?: number;
+  name?: string;
+  version?: string;
+  /** Called as work progresses (phase, done, total). */
+  progress?: (phase: string, done: number, total: number) => void;
+}
+
+type Vector = Map<string, number>;
+
+function vectorize(counts: Map<string, number>, idf: (f: string) => number | undefined): Vector {
+  const v: Vector = new Map();
+  let norm = 0;
+  for (const [f, c] of counts) {
+    const w = idf(f);
+    if (w === undefined) continue;
+    const x = (1 + Math.log(c)) * w;
+    v.set(f, x);
+    norm += x * x;
+  }
+  norm = Math.sqrt(norm) || 1;
+  for (const [f, x] of v) v.set(f, x / norm);
+  return v;
+}
+
+/** Trains a model on `examples`. */
+export function train(examples: Example[], options: TrainOptions = {}): Model {
+  const algorithm = options.algorithm ?? "complement-nb";
+  const alpha = options.alpha ?? 0.3;
+  const ngrams = options.ngrams ?? 2;
+  const minDf = options.minDf ?? (examples.length < 500 ? 1 : 2);
+  const maxFeatures = options.maxFeatures ?? 60_000;
+  const progress = options.progress ?? (() => {});
+  if (examples.length === 0) throw new Error("no training examples");
+  const labels = [...new Set(examples.map((e) => e.label))].sort();
+  if (labels.length < 2) throw new Error(`need at least 2 labels, got ${labels.length}`);
+  const labelIndex = new Map(labels.map((l, i) => [l, i]));
+
+  const docs: Map<string, number>[] = [];
+  const df = new Map<string, number>();
+  examples.forEach((e, i) => {
+    const counts = features(e.text, ngrams);
+    docs.push(counts);
+    for (const f of counts.keys()) df.set(f, (df.get(f) ?? 0) + 1);
+    if (i % 2000 === 0 || i === examples.length - 1) progress("features", i + 1, examples.length);
+  });
+  const kept = [...df].filter(([, n]) => n >= minDf).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, maxFeatures);
+  const n = examples.length;
+  const idf = new Map(kept.map(([f, d]) => [f, Math.log((1 + n) / (1 + d)) + 1]));
+
+  const k = labels.length;
+  const perLabel = new Map<string, Float64Array>(); // feature → weight mass per label
+  const totals = new Float64Array(k);
+  const labelCounts = new Float64Array(k);
+  docs.forEach((counts, i) => {
+    const y = labelIndex.get(examples[i]!.label)!;
+    labelCounts[y]!++;
+    for (const [f, x] of vectorize(counts, (f) => idf.get(f))) {
+      let row = perLabel.get(f);
+      if (!row) perLabel.set(f, row = new Float64Array(k));
+      row[y]! += x;
+      totals[y]! += x;
+    }
+    if (i % 2000 === 0 || i === docs.length - 1) progress("fitting", i + 1, docs.length);
+  });
+
+  const vocab = perLabel.size;
+  const grand = totals.reduce((a, b) => a + b, 0);
+  const weights: Record<string, number[]> = {};
+  for (const [f, row] of perLabel) {
+    const w = [idf.get(f)!];
+    if (algorithm === "multinomial-nb") {
+      for (let y = 0; y < k; y++) w.push(Math.log((row[y]! + alpha) / (totals[y]! + alpha * vocab)));
+    } else {
+      const rowSum = row.reduce((a, b) => a + b, 0);
+      for (let y = 0; y < k; y++) {
+        w.push(-Math.log((rowSum - row[y]! + alpha) / (grand - totals[y]! + alpha * vocab)));
+      }
+    }
+    weights[f] = w.map((x) => Math.round(x * 1e6) / 1e6);
+  }
+  const bias = algorithm === "multinomial-nb"
+    ? Array.from(labelCounts, (c) => Math.log(c / n))
+    : labels.map(() => 0);
+  return {
+    format: "dip-classifier/1",
+    name: options.name ?? "dip-default",
+    version: options.version ?? new Date().toISOString().slice(0, 10),
+    trainedAt: new Date().toISOString(),
+    algorithm,
+    alpha,
+    ngrams,
+    labels,
+    bias,
+    temperature: 1,
+    weights,
+  };
+}
+
+/** Raw per-label scores of `text` (before temperature and softmax). */
+export function scores(model: Model, text: string): number[] {
+  const s = [...model.bias];
+  const v = vectorize(features(text, model.ngrams), (f) => model.weights[f]?.[0]);
+  for (const [f, x] of v) {
+    const w = model.weights[f]!;
+    for (let y = 0; y < s.length; y++) s[y]! += x * w[y + 1]!;
+  }
+  return s;
+}
+
+function softmax(s: number[], temperature: number): number[] {
+  const scaled = s.map((x) => x / temperature);
+  const max = Math.max(...scaled);
+  const exp = scaled.map((x) => Math.exp(x - max));
+  const sum = exp.reduce((a, b) => a + b, 0);
+  return exp.map((x) => x / sum);
+}
+
+/** Classifies `text`: best category, calibrated confidence and the top `k` scores. */
+export function predict(model: Model, text: string, k = 3): Prediction {
+  const p = softmax(scores(model, text), model.temperature);
+  const ranked = model.labels.map((category, i) => ({ category, probability: p[i]! }))
+    .sort((a, b) => b.probability - a.probability);
+  return {
+    category: ranked[0]!.category,
+    confidence: ranked[0]!.probability,
+    scores: ranked.slice(0, k).map((r) => ({ ...r, probability: Math.round(r.probability * 1e4) / 1e4 })),
+  };
+}
+
+/**
+ * Fits the temperature that minimises the negative log-likelihood of `heldOut` (a golden-section
+ * search over log T); this turns raw naive Bayes scores into calibrated probabilities.
+ */
+export function calibrate(model: Model, heldOut: Example[]): number {
+  const rows = heldOut.map((e) => ({ s: scores(model, e.text), y: model.labels.indexOf(e.label) }))
+    .filter((r) => r.y >= 0);
+  if (rows.length === 0) return 1;
+  const nll = (logT: number) => {
+    const t = Math.exp(logT);
+    return rows.reduce((sum, r) => sum - Math.log(Math.max(1e-12, softmax(r.s, t)[r.y]!)), 0);
+  };
+  let lo = Math.log(1e-3), hi = Math.log(1e3);
+  const g = (Math.sqrt(5) - 1) / 2;
+  for (let i = 0; i < 60; i++) {
+    const a = hi - g * (hi - lo), b = lo + g * (hi - lo);
+    if (nll(a) < nll(b)) hi = b;
+    else lo = a;
+  }
+  return Math.exp((lo + hi) / 2);
+}
+
+/** Checks that a parsed JSON value is a model file, naming what is wrong. */
+export function checkModel(value: unknown, origin: string): Model {
+  const m = value as Partial<Model>;
+  if (m?.format !== "dip-classifier/1") {
+    throw new Error(`${origin} is not a dip classifier model (format must be "dip-classifier/1")`);
+  }
+  for (const field of ["name", "version", "labels", "bias", "weights", "temperature", "ngrams"] as const) {
+    if (m[field] === undefined) throw new Error(`${origin}: model field "${field}" is missing`);
+  }
+  if (m.labels!.length !== m.bias!.length) throw new Error(`${origin}: labels and bias differ in length`);
+  return m as Model;
+}

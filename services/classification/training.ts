@@ -1,0 +1,49 @@
+/**
+ * Model selection: fits each candidate (algorithm × smoothing) on a training split, keeps the one
+ * with the best macro-F1 on the held-out split, calibrates its probabilities there, and refits
+ * it on all data.
+ */
+import { stratifiedSplit } from "./dataset.ts";
+import { evaluate } from "./metrics.ts";
+import { type Algorithm, calibrate, type Example, type Model, predict, train, type TrainOptions } from "./model.ts";
+
+/** One candidate's held-out score. */
+export interface Candidate {
+  algorithm: Algorithm;
+  alpha: number;
+  macroF1: number;
+}
+
+/** Options for {@link selectAndTrain}. */
+export interface SelectOptions extends Omit<TrainOptions, "algorithm" | "alpha"> {
+  /** Algorithms to try; default both naive Bayes variants. */
+  algorithms?: Algorithm[];
+  /** Smoothing values to try; default 0.1, 0.3, 1. */
+  alphas?: number[];
+  /** Share of the data held out for selection and calibration; default 0.2. */
+  validationShare?: number;
+  /** Called with each candidate's result. */
+  onCandidate?: (c: Candidate) => void;
+}
+
+/** Trains the best model for `examples`; returns it with every candidate's score. */
+export function selectAndTrain(examples: Example[], options: SelectOptions = {}): { model: Model; candidates: Candidate[] } {
+  const algorithms = options.algorithms ?? ["complement-nb", "multinomial-nb"];
+  const alphas = options.alphas ?? [0.1, 0.3, 1];
+  const [fit, held] = stratifiedSplit(examples, options.validationShare ?? 0.2);
+  const candidates: Candidate[] = [];
+  let best: { c: Candidate; model: Model } | undefined;
+  for (const algorithm of algorithms) {
+    for (const alpha of alphas) {
+      const model = train(fit, { ...options, algorithm, alpha, progress: () => {} });
+      const e = evaluate(held.map((x) => x.label), held.map((x) => predict(model, x.text).category), model.labels);
+      const c = { algorithm, alpha, macroF1: e.macroF1 };
+      candidates.push(c);
+      options.onCandidate?.(c);
+      if (!best || c.macroF1 > best.c.macroF1) best = { c, model };
+    }
+  }
+  const temperature = calibrate(best!.model, held);
+  const model = train(examples, { ...options, algorithm: best!.c.algorithm, alpha: best!.c.alpha });
+  return { model: { ...model, temperature }, candidates };
+}
