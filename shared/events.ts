@@ -116,9 +116,9 @@ const envelope = z.object({
 });
 
 /** A validated dip event: the CloudEvents envelope with typed data. */
-export type DipEvent<T extends EventType = EventType> =
-  & Omit<z.infer<typeof envelope>, "type" | "data">
-  & { type: T; data: DataOf<T> };
+export type DipEvent<T extends EventType = EventType> = T extends EventType
+  ? Omit<z.infer<typeof envelope>, "type" | "data"> & { type: T; data: DataOf<T> }
+  : never;
 
 /** Why an event is not valid, as one readable line. */
 export class InvalidEvent extends Error {
@@ -164,6 +164,11 @@ export function parseEvent(text: string | undefined): DipEvent {
   return validateEvent(value);
 }
 
+/** The id of the `type` event caused by `cause`: the same input always yields the same id. */
+export function deterministicId(cause: { id: string; dipreplay: number }, type: EventType): string {
+  return deterministicUuid(`${cause.id}|${type}|${cause.dipreplay}`);
+}
+
 /** Options for a new event. */
 export interface NewEvent<T extends EventType> {
   type: T;
@@ -187,8 +192,7 @@ export interface NewEvent<T extends EventType> {
 export function createEvent<T extends EventType>(options: NewEvent<T>): DipEvent<T> {
   const { type, data, cause } = options;
   const replay = cause?.dipreplay ?? 0;
-  const id = options.id ??
-    (cause ? deterministicUuid(`${cause.id}|${type}|${replay}`) : crypto.randomUUID());
+  const id = options.id ?? (cause ? deterministicId(cause, type) : crypto.randomUUID());
   const event: Record<string, unknown> = {
     specversion: "1.0",
     id,

@@ -10,10 +10,11 @@ import { runScript, script } from "./lua.ts";
 
 const COMMIT = script(`
 -- KEYS: 1 input stream, 2 marker, 3 retry zset, 4 failures hash, 5 stats hash, 6 dlq stream,
---       then per output: stream, doc hash, timeline list
+--       then per output: stream, doc hash, timeline list; then one stream per copy
 -- ARGV: 1 group, 2 entry id ('' = no input), 3 marker ttl ms, 4 now ms, 5 output count,
 --       6 dlq fields (JSON array, '' = none), 7 stat field,
---       then per output: event JSON, status, stage, event id, data JSON, timeline JSON
+--       then per output: event JSON, status, stage, event id, data JSON, timeline JSON;
+--       then per copy: the index (0-based) of the output it copies
 local hasInput = ARGV[2] ~= ''
 if hasInput then
   if not redis.call('SET', KEYS[2], ARGV[4], 'NX', 'PX', ARGV[3]) then
@@ -32,6 +33,10 @@ for i = 0, n - 1 do
   redis.call('HSET', KEYS[k + 1], 'status', ARGV[a + 1], 'stage', ARGV[a + 2],
     'updatedAt', ARGV[4], 'lastEventId', ARGV[a + 3], ARGV[a + 2], ARGV[a + 4])
   redis.call('RPUSH', KEYS[k + 2], ARGV[a + 5])
+end
+for c = 0, #KEYS - 7 - n * 3 do
+  local output = tonumber(ARGV[8 + n * 6 + c])
+  redis.call('XADD', KEYS[7 + n * 3 + c], '*', 'event', ARGV[8 + output * 6])
 end
 if ARGV[6] ~= '' then
   redis.call('XADD', KEYS[6], '*', unpack(cjson.decode(ARGV[6])))
@@ -66,6 +71,8 @@ export interface Handoff {
   stat?: string;
   /** How long the processed marker lives, in ms; default 7 days. */
   markerTtlMs?: number;
+  /** Further streams an output is also added to (e.g. team queues), by output. */
+  copies?: (output: DipEvent) => string[];
 }
 
 /**
@@ -106,5 +113,11 @@ export async function commitHandoff(redis: Redis, k: Keys, h: Handoff): Promise<
       JSON.stringify({ at: event.time, type: event.type, status, eventId: event.id, replay: event.dipreplay }),
     );
   }
+  h.outputs.forEach((event, index) => {
+    for (const stream of h.copies?.(event) ?? []) {
+      keys.push(stream);
+      args.push(index);
+    }
+  });
   return (await runScript<number>(redis, COMMIT, keys, args)) === 1;
 }

@@ -97,6 +97,8 @@ export interface StageOptions {
   source?: string;
   logger?: Logger;
   policy?: Partial<StagePolicy>;
+  /** Further streams an output event is also added to, in the same hand-off (team queues). */
+  copies?: (output: DipEvent) => string[];
   /** Source of jitter for backoff, in [0, 1); default Math.random. */
   random?: () => number;
 }
@@ -187,6 +189,7 @@ export function runStage(options: StageOptions): Stage {
         outputs,
         stat: "processed",
         markerTtlMs: policy.markerTtlMs,
+        ...(options.copies ? { copies: options.copies } : {}),
       });
       if (!committed) log.info("duplicate delivery acknowledged", { entryId: d.entryId, eventId: event.id });
     } catch (error) {

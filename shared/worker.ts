@@ -3,7 +3,7 @@
  * serves health on HEALTH_PORT when set, and closes everything when the signal aborts.
  */
 import type { Config } from "./config.ts";
-import type { EventType } from "./events.ts";
+import type { DipEvent, EventType } from "./events.ts";
 import { createBaseApp } from "./http.ts";
 import { keys } from "./keys.ts";
 import { createLogger } from "./log.ts";
@@ -21,6 +21,8 @@ export interface WorkerSpec {
   group: string;
   input: EventType;
   handler: Handler;
+  /** Further streams an output event also goes to. */
+  copies?: (output: DipEvent) => string[];
 }
 
 /** A unique consumer name for this process: service, host, pid and a random tag. */
@@ -51,6 +53,7 @@ export async function runWorker(
     signal,
     logger,
     policy: config.policy,
+    ...(spec.copies ? { copies: spec.copies } : {}),
   });
   let server: Deno.HttpServer | undefined;
   if (config.healthPort > 0) {

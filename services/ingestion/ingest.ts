@@ -1,0 +1,55 @@
+/**
+ * Accepting a document: store its body and text (claim check), index it, and publish
+ * `document.ingested` in the atomic hand-off. Returns only after Redis has it all.
+ */
+import { createHash } from "node:crypto";
+import type { Redis } from "ioredis";
+import { createEvent, type DipEvent } from "../../shared/events.ts";
+import { commitHandoff } from "../../shared/handoff.ts";
+import type { Keys } from "../../shared/keys.ts";
+
+/** An accepted upload, its text already extracted. */
+export interface Upload {
+  body: Uint8Array;
+  contentType: string;
+  text: string;
+  title?: string | undefined;
+  metadata: Record<string, unknown>;
+  callbackUrl?: string | undefined;
+  /** Who sent it (API key id or `anonymous`). */
+  source: string;
+  pages?: number | undefined;
+  traceparent?: string | undefined;
+}
+
+/** Stores and publishes an upload; returns its `document.ingested` event. */
+export async function ingest(redis: Redis, k: Keys, upload: Upload, documentId = crypto.randomUUID()): Promise<DipEvent<"com.dip.document.ingested">> {
+  const event = createEvent({
+    type: "com.dip.document.ingested",
+    source: "dip/ingestion",
+    ...(upload.traceparent ? { traceparent: upload.traceparent } : {}),
+    data: {
+      documentId,
+      contentType: upload.contentType,
+      size: upload.body.length,
+      sha256: createHash("sha256").update(upload.body).digest("hex"),
+      ...(upload.title ? { title: upload.title } : {}),
+      source: upload.source,
+      metadata: upload.metadata,
+      textRef: k.blob(documentId, "text"),
+      contentRef: k.blob(documentId, "content"),
+      chars: upload.text.length,
+      ...(upload.pages !== undefined ? { pages: upload.pages } : {}),
+      ...(upload.callbackUrl ? { callbackUrl: upload.callbackUrl } : {}),
+    },
+  });
+  const now = Date.now();
+  await redis.multi()
+    .set(k.blob(documentId, "content"), Buffer.from(upload.body))
+    .set(k.blob(documentId, "text"), upload.text)
+    .hset(k.doc(documentId), "createdAt", new Date(now).toISOString(), "contentType", upload.contentType)
+    .zadd(k.docIndex(), now, documentId)
+    .exec();
+  await commitHandoff(redis, k, { outputs: [event], stat: "ingested" });
+  return event;
+}

@@ -1,0 +1,32 @@
+/** Composition root of the routing service. */
+import { loadConfig } from "../../shared/config.ts";
+import { keys } from "../../shared/keys.ts";
+import { createLogger } from "../../shared/log.ts";
+import { connectRedis } from "../../shared/redis.ts";
+import { runWorker } from "../../shared/worker.ts";
+import { routingHandler } from "./route.ts";
+import { loadRules, RulesHolder } from "./rules_file.ts";
+
+const config = loadConfig(Deno.env.toObject());
+const log = createLogger("routing", config.logLevel);
+const holder = new RulesHolder(await loadRules(config.routesPath), config.routesPath, log);
+holder.watch();
+const k = keys(config.prefix);
+const redis = connectRedis(config.redisUrl, { name: "dip-routing-reads" });
+const controller = new AbortController();
+for (const signal of ["SIGTERM", "SIGINT"] as const) Deno.addSignalListener(signal, () => controller.abort());
+
+await runWorker(config, {
+  group: "routing",
+  input: "com.dip.document.classified",
+  handler: routingHandler(holder.current, {
+    ingested: async (id) => {
+      const text = await redis.hget(k.doc(id), "document.ingested");
+      return text ? JSON.parse(text) : undefined;
+    },
+    text: (ref) => redis.get(ref),
+  }),
+}, controller.signal, { host: Deno.hostname(), pid: Deno.pid });
+holder.stop();
+redis.disconnect();
+Deno.exit(0);
