@@ -4,7 +4,7 @@
  */
 import { connectRedis, type Redis } from "./redis.ts";
 import { type RedisServer, startRedisServer } from "./redis_server.ts";
-import { keys, type Keys } from "./keys.ts";
+import { type Keys, keys } from "./keys.ts";
 import { createEvent, type DipEvent } from "./events.ts";
 
 /** A private Redis for one test file, with a client connected to it. */
@@ -49,11 +49,16 @@ export async function eventually<T>(
     if (last) return last as Exclude<T, false | null | undefined | 0 | "">;
     await new Promise((r) => setTimeout(r, 25));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`,
+  );
 }
 
 /** A valid `document.ingested` event for a made-up document. */
-export function ingestedEvent(documentId = crypto.randomUUID(), extra: { callbackUrl?: string } = {}): DipEvent {
+export function ingestedEvent(
+  documentId = crypto.randomUUID(),
+  extra: { callbackUrl?: string } = {},
+): DipEvent {
   return createEvent({
     type: "com.dip.document.ingested",
     source: "dip/test",

@@ -12,7 +12,11 @@ export interface Backoff {
  * The delay before retry number `attempt` (1 = first retry): uniformly random between 0 and
  * `min(cap, base * 2^(attempt-1))`.
  */
-export function backoffDelay(attempt: number, b: Backoff, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  b: Backoff,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(b.capMs, b.baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.floor(random() * ceiling);
 }

@@ -69,13 +69,17 @@ function parseApiKeys(text: string): ApiKey[] {
     const [id, secret, roles = "ingest+read"] = item.split(":");
     if (!id || !secret || secret.length < 16) {
       throw new Error(
-        `DIP_API_KEYS entry "${id ?? ""}" must be id:secret[:roles] with a secret of 16+ characters`,
+        `DIP_API_KEYS entry "${
+          id ?? ""
+        }" must be id:secret[:roles] with a secret of 16+ characters`,
       );
     }
     const list = roles.split("+");
     for (const role of list) {
       if (!["ingest", "read", "admin"].includes(role)) {
-        throw new Error(`DIP_API_KEYS entry "${id}" has unknown role "${role}" (ingest, read, admin)`);
+        throw new Error(
+          `DIP_API_KEYS entry "${id}" has unknown role "${role}" (ingest, read, admin)`,
+        );
       }
     }
     return { id, secret, roles: new Set(list as ("ingest" | "read" | "admin")[]) };
@@ -110,7 +114,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const policy: Partial<StagePolicy> = {};
   for (const [field, name] of POLICY_VARS) {
     const v = get(name);
-    if (v !== undefined) policy[field] = int(name, field === "maxAttempts" || field === "concurrency" ? 1 : 0)(v);
+    if (v !== undefined) {
+      policy[field] = int(name, field === "maxAttempts" || field === "concurrency" ? 1 : 0)(v);
+    }
   }
   const level = get("LOG_LEVEL") ?? "info";
   if (!["debug", "info", "warn", "error"].includes(level)) {
@@ -139,16 +145,21 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     healthPort: int("HEALTH_PORT")(get("HEALTH_PORT") ?? "0"),
     apiKeys: parseApiKeys(get("DIP_API_KEYS") ?? ""),
     policy,
-    maxBodyBytes: int("DIP_MAX_BODY_BYTES", 1)(get("DIP_MAX_BODY_BYTES") ?? String(25 * 1024 * 1024)),
+    maxBodyBytes: int("DIP_MAX_BODY_BYTES", 1)(
+      get("DIP_MAX_BODY_BYTES") ?? String(25 * 1024 * 1024),
+    ),
     backpressureLag: int("DIP_BACKPRESSURE_LAG", 1)(get("DIP_BACKPRESSURE_LAG") ?? "10000"),
     idempotencyTtlS: int("DIP_IDEMPOTENCY_TTL_S", 1)(get("DIP_IDEMPOTENCY_TTL_S") ?? "86400"),
     rateLimitRps: rps,
-    rateLimitBurst: int("DIP_RATE_LIMIT_BURST", 1)(get("DIP_RATE_LIMIT_BURST") ?? String(Math.max(1, rps * 2))),
+    rateLimitBurst: int("DIP_RATE_LIMIT_BURST", 1)(
+      get("DIP_RATE_LIMIT_BURST") ?? String(Math.max(1, rps * 2)),
+    ),
     modelPath: get("DIP_MODEL") ?? "services/classification/model.json",
     routesPath: get("DIP_ROUTES") ?? "services/routing/routes.json",
     templatesDir: get("DIP_TEMPLATES") ?? "services/response/templates",
     webhookSecret: secret,
-    webhookAllowHosts: (get("DIP_WEBHOOK_ALLOW_HOSTS") ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    webhookAllowHosts: (get("DIP_WEBHOOK_ALLOW_HOSTS") ?? "").split(",").map((s) => s.trim())
+      .filter(Boolean),
     tracesExporter: exporter === "console" ? "console" : undefined,
     llm: llmUrl
       ? {

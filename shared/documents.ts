@@ -31,7 +31,11 @@ function json<T>(text: string | undefined): T | undefined {
 }
 
 /** Reads a document's view, or undefined when the document is unknown. */
-export async function readDocument(redis: Redis, k: Keys, documentId: string): Promise<DocumentView | undefined> {
+export async function readDocument(
+  redis: Redis,
+  k: Keys,
+  documentId: string,
+): Promise<DocumentView | undefined> {
   const h = await redis.hgetall(k.doc(documentId));
   if (!h.status) return undefined;
   const view: DocumentView = {
@@ -55,6 +59,12 @@ export async function readDocument(redis: Redis, k: Keys, documentId: string): P
 }
 
 /** Reads a document's timeline, oldest first. */
-export async function readTimeline(redis: Redis, k: Keys, documentId: string): Promise<TimelineEntry[]> {
-  return (await redis.lrange(k.timeline(documentId), 0, -1)).map((line) => JSON.parse(line) as TimelineEntry);
+export async function readTimeline(
+  redis: Redis,
+  k: Keys,
+  documentId: string,
+): Promise<TimelineEntry[]> {
+  return (await redis.lrange(k.timeline(documentId), 0, -1)).map((line) =>
+    JSON.parse(line) as TimelineEntry
+  );
 }

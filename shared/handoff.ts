@@ -4,7 +4,7 @@
  * single Lua script, so a crash leaves either all of it or none of it.
  */
 import type { Redis } from "ioredis";
-import { type DipEvent, typeSuffix, catalog } from "./events.ts";
+import { catalog, type DipEvent, typeSuffix } from "./events.ts";
 import type { Keys } from "./keys.ts";
 import { runScript, script } from "./lua.ts";
 
@@ -110,7 +110,13 @@ export async function commitHandoff(redis: Redis, k: Keys, h: Handoff): Promise<
       stage,
       event.id,
       JSON.stringify(event.data),
-      JSON.stringify({ at: event.time, type: event.type, status, eventId: event.id, replay: event.dipreplay }),
+      JSON.stringify({
+        at: event.time,
+        type: event.type,
+        status,
+        eventId: event.id,
+        replay: event.dipreplay,
+      }),
     );
   }
   h.outputs.forEach((event, index) => {

@@ -12,7 +12,9 @@ import type { Logger } from "./log.ts";
 export type AppEnv = { Variables: { requestId: string } };
 
 /** Readiness of a process: its checks by name, each true when ready. */
-export type Readiness = () => Promise<Record<string, boolean | string>> | Record<string, boolean | string>;
+export type Readiness = () =>
+  | Promise<Record<string, boolean | string>>
+  | Record<string, boolean | string>;
 
 /** Renders a problem+json response. */
 export function problem(
@@ -29,7 +31,10 @@ export function problem(
 }
 
 function zodProblem(error: z.ZodError): Response {
-  const errors = error.issues.map((i) => ({ field: i.path.join(".") || "(body)", message: i.message }));
+  const errors = error.issues.map((i) => ({
+    field: i.path.join(".") || "(body)",
+    message: i.message,
+  }));
   const detail = errors.map((e) => `${e.field}: ${e.message}`).join("; ");
   return problem(400, "Invalid request", detail, { errors });
 }
@@ -46,18 +51,36 @@ export function createBaseApp(logger: Logger, readiness: Readiness): Hono<AppEnv
   app.onError((error, c) => {
     const instance = { instance: c.req.path, requestId: c.get("requestId") };
     if (error instanceof HttpProblem) {
-      return problem(error.status, error.title, error.detail, { ...instance, ...error.extra }, error.headers);
+      return problem(
+        error.status,
+        error.title,
+        error.detail,
+        { ...instance, ...error.extra },
+        error.headers,
+      );
     }
     if (error instanceof z.ZodError) return zodProblem(error);
-    logger.error("unhandled error", { path: c.req.path, error: String(error), stack: (error as Error).stack });
-    return problem(500, "Internal error", "The server failed to handle the request; it was logged.", instance);
+    logger.error("unhandled error", {
+      path: c.req.path,
+      error: String(error),
+      stack: (error as Error).stack,
+    });
+    return problem(
+      500,
+      "Internal error",
+      "The server failed to handle the request; it was logged.",
+      instance,
+    );
   });
   app.notFound((c) => problem(404, "Not found", `No route for ${c.req.method} ${c.req.path}`));
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) => {
     const checks = await readiness();
     const ready = Object.values(checks).every((v) => v === true);
-    return c.json({ status: ready ? "ready" : "not ready", checks }, (ready ? 200 : 503) as ContentfulStatusCode);
+    return c.json(
+      { status: ready ? "ready" : "not ready", checks },
+      (ready ? 200 : 503) as ContentfulStatusCode,
+    );
   });
   return app;
 }

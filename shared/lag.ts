@@ -37,7 +37,12 @@ export async function groupStates(redis: Redis, stream: string): Promise<GroupSt
  * The lag of `group`, counting undelivered entries directly (up to `bound`) when XINFO reports
  * it as unknown. Returns null when the group does not exist yet.
  */
-export async function lagOf(redis: Redis, stream: string, group: string, bound: number): Promise<number | null> {
+export async function lagOf(
+  redis: Redis,
+  stream: string,
+  group: string,
+  bound: number,
+): Promise<number | null> {
   const state = (await groupStates(redis, stream)).find((g) => g.group === group);
   if (!state) return null;
   if (state.lag !== null) return state.lag;

@@ -16,7 +16,13 @@ export interface Logger {
 export function createLogger(service: string, level: Level = "info"): Logger {
   const write = (lvl: Level) => (msg: string, fields: Record<string, unknown> = {}) => {
     if (ORDER[lvl] < ORDER[level]) return;
-    const line = JSON.stringify({ time: new Date().toISOString(), level: lvl, service, msg, ...fields });
+    const line = JSON.stringify({
+      time: new Date().toISOString(),
+      level: lvl,
+      service,
+      msg,
+      ...fields,
+    });
     console.error(line);
   };
   return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };

@@ -54,7 +54,12 @@ export async function scheduleRetry(
   dueMs: number,
   reason: string,
 ): Promise<void> {
-  await runScript(redis, SCHEDULE_RETRY, [retryKey, failuresKey], [entryId, dueMs, Date.now(), reason]);
+  await runScript(redis, SCHEDULE_RETRY, [retryKey, failuresKey], [
+    entryId,
+    dueMs,
+    Date.now(),
+    reason,
+  ]);
 }
 
 /** Reads the failure note of an entry, if it failed before. */
@@ -211,7 +216,11 @@ export async function removeIdleConsumers(
   self: string,
   minIdleMs: number,
 ): Promise<string[]> {
-  return await runScript<string[]>(redis, REMOVE_IDLE_CONSUMERS, [stream], [group, self, minIdleMs]);
+  return await runScript<string[]>(redis, REMOVE_IDLE_CONSUMERS, [stream], [
+    group,
+    self,
+    minIdleMs,
+  ]);
 }
 
 const TRIM_ACKED = script(`
@@ -243,7 +252,11 @@ return redis.call('XTRIM', KEYS[1], 'MINID', minid)
  * and below the retention cut-off, so replay keeps recent history. Never drops unprocessed work.
  * Returns the number of entries removed.
  */
-export async function trimAcknowledged(redis: Redis, stream: string, retentionMs: number): Promise<number> {
+export async function trimAcknowledged(
+  redis: Redis,
+  stream: string,
+  retentionMs: number,
+): Promise<number> {
   const cutoff = `${Math.max(0, Date.now() - retentionMs)}-0`;
   return await runScript<number>(redis, TRIM_ACKED, [stream], [cutoff]);
 }

@@ -22,7 +22,8 @@ export function connectRedis(url: string, options: RedisOptions = {}): Redis {
     maxRetriesPerRequest: null,
     enableOfflineQueue: true,
     retryStrategy: (times) => Math.min(cap, 50 * 2 ** Math.min(times, 10)),
-    reconnectOnError: (error) => error.message.startsWith("READONLY") || error.message.startsWith("LOADING"),
+    reconnectOnError: (error) =>
+      error.message.startsWith("READONLY") || error.message.startsWith("LOADING"),
   });
   // Connection errors are retried by ioredis; without a listener they would be printed as
   // unhandled. Readiness reports the state instead.

@@ -75,20 +75,30 @@ async function waitForPort(port: number, child: Deno.ChildProcess, timeoutMs = 1
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const binary = findRedisServer();
   if (!binary) {
-    throw new Error("Cannot start Redis: no redis-server on PATH (install redis-server or set REDIS_URL)");
+    throw new Error(
+      "Cannot start Redis: no redis-server on PATH (install redis-server or set REDIS_URL)",
+    );
   }
   const port = options.port ?? freePort();
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", ""];
   if (options.dir) {
     Deno.mkdirSync(options.dir, { recursive: true });
-    args.push("--dir", options.dir, "--appendonly", "yes", "--appendfsync", options.fsync ?? "everysec");
+    args.push(
+      "--dir",
+      options.dir,
+      "--appendonly",
+      "yes",
+      "--appendfsync",
+      options.fsync ?? "everysec",
+    );
   } else {
     args.push("--appendonly", "no");
   }
   args.push("--logfile", options.logFile ?? "");
   let child: Deno.ChildProcess;
   const spawn = async () => {
-    child = new Deno.Command(binary, { args, stdin: "null", stdout: "null", stderr: "null" }).spawn();
+    child = new Deno.Command(binary, { args, stdin: "null", stdout: "null", stderr: "null" })
+      .spawn();
     await waitForPort(port, child);
   };
   const waitExit = async (signal: Deno.Signal) => {

@@ -13,7 +13,14 @@
 import type { Redis } from "ioredis";
 import { backoffDelay, sleep } from "./backoff.ts";
 import { describeError, isPermanent } from "./errors.ts";
-import { createEvent, type DipEvent, type EventType, InvalidEvent, parseEvent, typeSuffix } from "./events.ts";
+import {
+  createEvent,
+  type DipEvent,
+  type EventType,
+  InvalidEvent,
+  parseEvent,
+  typeSuffix,
+} from "./events.ts";
 import { commitHandoff } from "./handoff.ts";
 import type { Keys } from "./keys.ts";
 import { type Logger, silentLogger } from "./log.ts";
@@ -172,7 +179,12 @@ export function runStage(options: StageOptions): Stage {
       stat: "deadLettered",
       markerTtlMs: policy.markerTtlMs,
     });
-    log.warn("dead-lettered", { entryId: d.entryId, documentId: event?.subject, reason, attempts: d.deliveries });
+    log.warn("dead-lettered", {
+      entryId: d.entryId,
+      documentId: event?.subject,
+      reason,
+      attempts: d.deliveries,
+    });
   }
 
   async function process(d: Delivery): Promise<void> {
@@ -191,7 +203,9 @@ export function runStage(options: StageOptions): Stage {
         markerTtlMs: policy.markerTtlMs,
         ...(options.copies ? { copies: options.copies } : {}),
       });
-      if (!committed) log.info("duplicate delivery acknowledged", { entryId: d.entryId, eventId: event.id });
+      if (!committed) {
+        log.info("duplicate delivery acknowledged", { entryId: d.entryId, eventId: event.id });
+      }
     } catch (error) {
       const permanent = isPermanent(error) || error instanceof InvalidEvent;
       if (permanent || d.deliveries >= policy.maxAttempts) return await deadLetter(d, event, error);
@@ -200,8 +214,20 @@ export function runStage(options: StageOptions): Stage {
         { baseMs: policy.retryBaseMs, capMs: policy.retryCapMs },
         options.random,
       );
-      await scheduleRetry(redis, pelKeys.retries, pelKeys.failures, d.entryId, Date.now() + delay, describeError(error));
-      log.info("retry scheduled", { entryId: d.entryId, attempt: d.deliveries, delayMs: delay, reason: describeError(error) });
+      await scheduleRetry(
+        redis,
+        pelKeys.retries,
+        pelKeys.failures,
+        d.entryId,
+        Date.now() + delay,
+        describeError(error),
+      );
+      log.info("retry scheduled", {
+        entryId: d.entryId,
+        attempt: d.deliveries,
+        delayMs: delay,
+        reason: describeError(error),
+      });
     }
   }
 
@@ -210,7 +236,12 @@ export function runStage(options: StageOptions): Stage {
     const previous = inFlight.get(d.entryId) ?? Promise.resolve();
     const run: Promise<void> = previous
       .then(() => process(d))
-      .catch((error) => log.error("entry left pending after an error", { entryId: d.entryId, error: describeError(error) }))
+      .catch((error) =>
+        log.error("entry left pending after an error", {
+          entryId: d.entryId,
+          error: describeError(error),
+        })
+      )
       .finally(() => {
         if (inFlight.get(d.entryId) === run) inFlight.delete(d.entryId);
       });
@@ -244,7 +275,15 @@ export function runStage(options: StageOptions): Stage {
     }),
     every(Math.max(100, Math.floor(policy.visibilityTimeoutMs / 2)), "reclaim", async () => {
       if (capacity() === 0) return;
-      const claim = await claimStale(redis, pelKeys, group, consumer, policy.visibilityTimeoutMs, reclaimCursor, capacity());
+      const claim = await claimStale(
+        redis,
+        pelKeys,
+        group,
+        consumer,
+        policy.visibilityTimeoutMs,
+        reclaimCursor,
+        capacity(),
+      );
       reclaimCursor = claim.cursor;
       for (const d of claim.deliveries) {
         log.info("reclaimed a stale entry", { entryId: d.entryId, deliveries: d.deliveries });
@@ -252,15 +291,25 @@ export function runStage(options: StageOptions): Stage {
       }
       if (claim.deleted.length > 0) {
         await redis.hincrby(keys.stats(group), "trimmedPending", claim.deleted.length);
-        log.warn("pending entries were trimmed from the stream; dropped from the PEL", { ids: claim.deleted });
+        log.warn("pending entries were trimmed from the stream; dropped from the PEL", {
+          ids: claim.deleted,
+        });
       }
     }),
     every(Math.max(100, Math.floor(policy.visibilityTimeoutMs / 3)), "heartbeat", async () => {
       const lost = await keepAlive(redis, stream, group, consumer, [...inFlight.keys()]);
-      if (lost.length > 0) log.warn("in-flight entries were claimed by another consumer", { ids: lost });
+      if (lost.length > 0) {
+        log.warn("in-flight entries were claimed by another consumer", { ids: lost });
+      }
     }),
     every(policy.housekeepingMs, "housekeeping", async () => {
-      const removed = await removeIdleConsumers(redis, stream, group, consumer, policy.consumerIdleMs);
+      const removed = await removeIdleConsumers(
+        redis,
+        stream,
+        group,
+        consumer,
+        policy.consumerIdleMs,
+      );
       if (removed.length > 0) log.info("removed idle consumers", { removed });
       await trimAcknowledged(redis, stream, policy.retentionMs);
     }),
@@ -276,7 +325,16 @@ export function runStage(options: StageOptions): Stage {
       }
       try {
         const reply = await reader.xreadgroup(
-          "GROUP", group, consumer, "COUNT", capacity(), "BLOCK", policy.blockMs, "STREAMS", stream, ">",
+          "GROUP",
+          group,
+          consumer,
+          "COUNT",
+          capacity(),
+          "BLOCK",
+          policy.blockMs,
+          "STREAMS",
+          stream,
+          ">",
         ) as [string, [string, string[]][]][] | null;
         lastPollAt = Date.now();
         failures = 0;
@@ -317,8 +375,13 @@ export function runStage(options: StageOptions): Stage {
       sleep(policy.drainTimeoutMs).then(() => false),
     ]);
     for (const stop of timers) stop();
-    if (!drained) log.warn("drain timeout: unfinished entries stay pending for another consumer", { inFlight: inFlight.size });
-    else await leaveGroup().catch((error) => log.warn("could not leave the group", { error: describeError(error) }));
+    if (!drained) {
+      log.warn("drain timeout: unfinished entries stay pending for another consumer", {
+        inFlight: inFlight.size,
+      });
+    } else {await leaveGroup().catch((error) =>
+        log.warn("could not leave the group", { error: describeError(error) })
+      );}
     reader.disconnect();
     log.info("stage stopped", { group, consumer });
   }

@@ -86,7 +86,9 @@ describe("runStage()", () => {
     const input = ingestedEvent();
     await publish(t, k, input);
     const s = start(t, k, classify);
-    const [out] = await eventually(async () => (await outputs(t, k)).length === 1 && await outputs(t, k));
+    const [out] = await eventually(async () =>
+      (await outputs(t, k)).length === 1 && await outputs(t, k)
+    );
     await s.stop();
     assert.equal(out!.causationid, input.id);
     assert.equal(out!.correlationid, input.subject);
@@ -98,7 +100,10 @@ describe("runStage()", () => {
 
   it("continues the input's trace in the output's traceparent", async () => {
     const k = t.freshKeys();
-    const input = { ...ingestedEvent(), traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" };
+    const input = {
+      ...ingestedEvent(),
+      traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+    };
     await publish(t, k, input);
     const s = start(t, k, classify);
     const [out] = await eventually(() => outputs(t, k).then((o) => o.length === 1 && o));
@@ -128,11 +133,18 @@ describe("runStage()", () => {
     const stream = k.stream("document.ingested");
     await t.redis.xadd(stream, "*", "event", "{not json");
     await t.redis.xadd(stream, "*", "other", "field");
-    await t.redis.xadd(stream, "*", "event", JSON.stringify({ ...ingestedEvent(), id: "not-a-uuid" }));
+    await t.redis.xadd(
+      stream,
+      "*",
+      "event",
+      JSON.stringify({ ...ingestedEvent(), id: "not-a-uuid" }),
+    );
     const good = ingestedEvent();
     await publish(t, k, good);
     const s = start(t, k, classify);
-    await eventually(async () => (await t.redis.xlen(k.dlq("classification"))) === 3 && (await outputs(t, k)).length === 1);
+    await eventually(async () =>
+      (await t.redis.xlen(k.dlq("classification"))) === 3 && (await outputs(t, k)).length === 1
+    );
     await s.stop();
     const dlq = await t.redis.xrange(k.dlq("classification"), "-", "+");
     const reasons = dlq.map(([, f]) => f[f.indexOf("error") + 1]);
@@ -147,11 +159,18 @@ describe("runStage()", () => {
     const input = ingestedEvent();
     await publish(t, k, input);
     const calls: number[] = [];
-    const s = start(t, k, (e) => {
-      calls.push(Date.now());
-      if (calls.length <= 3) throw new TransientError("peer timed out");
-      return classify(e);
-    }, { maxAttempts: 5, retryBaseMs: 100, retryCapMs: 300 }, "c-retry", () => 0.999);
+    const s = start(
+      t,
+      k,
+      (e) => {
+        calls.push(Date.now());
+        if (calls.length <= 3) throw new TransientError("peer timed out");
+        return classify(e);
+      },
+      { maxAttempts: 5, retryBaseMs: 100, retryCapMs: 300 },
+      "c-retry",
+      () => 0.999,
+    );
     await eventually(async () => (await outputs(t, k)).length === 1);
     await s.stop();
     assert.equal(calls.length, 4);
@@ -175,7 +194,9 @@ describe("runStage()", () => {
     await eventually(async () => (await t.redis.xlen(k.dlq("classification"))) === 1);
     await s.stop();
     assert.equal(calls, 3);
-    const [[, fields]] = await t.redis.xrange(k.dlq("classification"), "-", "+") as [[string, string[]]];
+    const [[, fields]] = await t.redis.xrange(k.dlq("classification"), "-", "+") as [
+      [string, string[]],
+    ];
     const entry = Object.fromEntries(fields.flatMap((v, i) => (i % 2 ? [] : [[v, fields[i + 1]]])));
     assert.equal(entry.attempts, "3");
     assert.match(entry.error!, /always down/);
@@ -228,7 +249,16 @@ describe("runStage()", () => {
     const input = ingestedEvent();
     await publish(t, k, input);
     // a consumer reads the entry and dies before handing off
-    await t.redis.xreadgroup("GROUP", "classification", "dead", "COUNT", 10, "STREAMS", stream, ">");
+    await t.redis.xreadgroup(
+      "GROUP",
+      "classification",
+      "dead",
+      "COUNT",
+      10,
+      "STREAMS",
+      stream,
+      ">",
+    );
     const s = start(t, k, classify, {}, "survivor");
     await eventually(async () => (await outputs(t, k)).length === 1);
     await s.stop();
@@ -257,10 +287,21 @@ describe("runStage()", () => {
     const stream = k.stream("document.ingested");
     await t.redis.xgroup("CREATE", stream, "classification", "0", "MKSTREAM");
     const id = await publish(t, k, ingestedEvent());
-    await t.redis.xreadgroup("GROUP", "classification", "dead", "COUNT", 10, "STREAMS", stream, ">");
+    await t.redis.xreadgroup(
+      "GROUP",
+      "classification",
+      "dead",
+      "COUNT",
+      10,
+      "STREAMS",
+      stream,
+      ">",
+    );
     await t.redis.xdel(stream, id!);
     const s = start(t, k, classify);
-    await eventually(async () => (await t.redis.hget(k.stats("classification"), "trimmedPending")) === "1");
+    await eventually(async () =>
+      (await t.redis.hget(k.stats("classification"), "trimmedPending")) === "1"
+    );
     await s.stop();
     assert.equal(await pendingCount(t, k), 0);
   });
@@ -278,7 +319,11 @@ describe("runStage()", () => {
     await s.stop();
     assert.equal((await outputs(t, k)).length, 1);
     assert.equal(await pendingCount(t, k), 0);
-    const consumers = await t.redis.xinfo("CONSUMERS", k.stream("document.ingested"), "classification") as unknown[];
+    const consumers = await t.redis.xinfo(
+      "CONSUMERS",
+      k.stream("document.ingested"),
+      "classification",
+    ) as unknown[];
     assert.equal(consumers.length, 0);
   });
 });
@@ -294,9 +339,27 @@ describe("housekeeping", () => {
     for (let i = 0; i < 10; i++) await t.redis.xadd(stream, "*", "n", String(i));
     await t.redis.xgroup("CREATE", stream, "fast", "0");
     await t.redis.xgroup("CREATE", stream, "slow", "0");
-    const fast = await t.redis.xreadgroup("GROUP", "fast", "f", "COUNT", 10, "STREAMS", stream, ">") as [string, [string][]][];
+    const fast = await t.redis.xreadgroup(
+      "GROUP",
+      "fast",
+      "f",
+      "COUNT",
+      10,
+      "STREAMS",
+      stream,
+      ">",
+    ) as [string, [string][]][];
     for (const [id] of fast[0]![1]) await t.redis.xack(stream, "fast", id);
-    const slow = await t.redis.xreadgroup("GROUP", "slow", "s", "COUNT", 6, "STREAMS", stream, ">") as [string, [string][]][];
+    const slow = await t.redis.xreadgroup(
+      "GROUP",
+      "slow",
+      "s",
+      "COUNT",
+      6,
+      "STREAMS",
+      stream,
+      ">",
+    ) as [string, [string][]][];
     const slowIds = slow[0]![1].map(([id]) => id);
     for (const id of slowIds.slice(0, 4)) await t.redis.xack(stream, "slow", id);
     // slow: 4 acked, 2 pending, 4 undelivered → the 6 from the first pending on must stay

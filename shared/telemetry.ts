@@ -3,8 +3,8 @@
  * the events' `traceparent`/`tracestate` extensions (CloudEvents distributed tracing).
  */
 import {
-  context,
   type Context,
+  context,
   propagation,
   ROOT_CONTEXT,
   type Span,
@@ -16,8 +16,8 @@ import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import {
   BasicTracerProvider,
   ConsoleSpanExporter,
-  type SpanExporter,
   SimpleSpanProcessor,
+  type SpanExporter,
 } from "@opentelemetry/sdk-trace-base";
 
 let installed = false;

@@ -61,7 +61,10 @@ export async function runWorker(
       const h = stage.health();
       return { redis: h.redis === "ready" || h.redis, polling: h.ready };
     });
-    server = Deno.serve({ port: config.healthPort, hostname: config.host, onListen() {} }, app.fetch);
+    server = Deno.serve(
+      { port: config.healthPort, hostname: config.host, onListen() {} },
+      app.fetch,
+    );
   }
   await stage.done;
   await server?.shutdown();

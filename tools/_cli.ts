@@ -15,7 +15,9 @@ export function progressLine(label: string): (phase: string, done: number, total
   return (phase, done, total) => {
     const pct = Math.floor((done / Math.max(1, total)) * 100);
     if (tty) {
-      Deno.stderr.writeSync(encoder.encode(`\r${label}: ${phase} ${done}/${total} (${pct}%)\x1b[K`));
+      Deno.stderr.writeSync(
+        encoder.encode(`\r${label}: ${phase} ${done}/${total} (${pct}%)\x1b[K`),
+      );
       if (done === total) Deno.stderr.writeSync(encoder.encode("\n"));
     } else if (Math.floor(pct / 10) !== lastDecile || done === total) {
       lastDecile = Math.floor(pct / 10);

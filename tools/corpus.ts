@@ -33,18 +33,81 @@ const some = <T>(r: Rand, xs: readonly T[], min: number, max: number): T[] => {
   return [...xs].sort(() => r() - 0.5).slice(0, n);
 };
 
-const PEOPLE = ["Anna Weber", "James Carter", "Sofia Rossi", "Liam O'Brien", "Mei Chen", "Carlos Mendes",
-  "Fatima Khan", "Jonas Berg", "Olivia Smith", "Noah Dubois", "Priya Nair", "Lukas Novak", "Emma Johansson",
-  "Hiroshi Tanaka", "Grace Okafor", "David Cohen", "Elena Petrova", "Tom Fischer"];
-const COMPANIES = ["Acme Logistics", "Northwind Traders", "Blue Harbor GmbH", "Globex Ltd", "Initech", "Umbrella Foods",
-  "Stark Components", "Helios Energy", "Contoso Retail", "Fabrikam Inc.", "Vertex Analytics", "Orchid Design Studio",
-  "Riverside Clinic", "Summit Builders", "Atlas Software"];
-const PRODUCTS = ["the X200 router", "our mobile app", "the premium plan", "the coffee machine", "the billing portal",
-  "the standing desk", "the cloud backup service", "the wireless headset", "the analytics dashboard", "the delivery van lease"];
-const ROLES = ["Senior Backend Engineer", "Accountant", "Marketing Manager", "Data Analyst", "Warehouse Supervisor",
-  "Customer Success Lead", "Nurse", "Graphic Designer", "Project Manager", "Sales Representative"];
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-  "November", "December"];
+const PEOPLE = [
+  "Anna Weber",
+  "James Carter",
+  "Sofia Rossi",
+  "Liam O'Brien",
+  "Mei Chen",
+  "Carlos Mendes",
+  "Fatima Khan",
+  "Jonas Berg",
+  "Olivia Smith",
+  "Noah Dubois",
+  "Priya Nair",
+  "Lukas Novak",
+  "Emma Johansson",
+  "Hiroshi Tanaka",
+  "Grace Okafor",
+  "David Cohen",
+  "Elena Petrova",
+  "Tom Fischer",
+];
+const COMPANIES = [
+  "Acme Logistics",
+  "Northwind Traders",
+  "Blue Harbor GmbH",
+  "Globex Ltd",
+  "Initech",
+  "Umbrella Foods",
+  "Stark Components",
+  "Helios Energy",
+  "Contoso Retail",
+  "Fabrikam Inc.",
+  "Vertex Analytics",
+  "Orchid Design Studio",
+  "Riverside Clinic",
+  "Summit Builders",
+  "Atlas Software",
+];
+const PRODUCTS = [
+  "the X200 router",
+  "our mobile app",
+  "the premium plan",
+  "the coffee machine",
+  "the billing portal",
+  "the standing desk",
+  "the cloud backup service",
+  "the wireless headset",
+  "the analytics dashboard",
+  "the delivery van lease",
+];
+const ROLES = [
+  "Senior Backend Engineer",
+  "Accountant",
+  "Marketing Manager",
+  "Data Analyst",
+  "Warehouse Supervisor",
+  "Customer Success Lead",
+  "Nurse",
+  "Graphic Designer",
+  "Project Manager",
+  "Sales Representative",
+];
+const MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
 
 function fill(r: Rand, template: string): string {
   return template
@@ -70,9 +133,15 @@ interface Pools {
 
 const POOLS: Record<string, Pools> = {
   invoice: {
-    openers: ["Invoice No. INV-{num}", "Please find attached invoice {num} for services rendered in {month}.",
-      "Tax invoice from {company}", "Billing statement for account {num}", "Your invoice for {month} {year} is ready."],
-    body: ["Amount due: {amount} {currency}, payable within {days} days of the invoice date.",
+    openers: [
+      "Invoice No. INV-{num}",
+      "Please find attached invoice {num} for services rendered in {month}.",
+      "Tax invoice from {company}",
+      "Billing statement for account {num}",
+      "Your invoice for {month} {year} is ready.",
+    ],
+    body: [
+      "Amount due: {amount} {currency}, payable within {days} days of the invoice date.",
       "Line item: consulting hours, 12 h at 95.00 {currency}, subtotal {amount} {currency}.",
       "VAT 19% has been applied to the net amount of {amount} {currency}.",
       "Please transfer the total to IBAN DE89 3704 0044 0532 0130 00 quoting the invoice number.",
@@ -83,15 +152,25 @@ const POOLS: Record<string, Pools> = {
       "Remittance advice can be sent to accounts receivable at {company}.",
       "Shipping and handling charges of 24.90 {currency} are included.",
       "This invoice covers the annual subscription for {product}.",
-      "Credit note CN-{num} has been deducted from the total amount."],
-    closers: ["Thank you for your business.", "Kind regards, Accounts Receivable, {company}",
-      "Questions about this bill? Contact billing at {company}.", "We appreciate your prompt payment."],
+      "Credit note CN-{num} has been deducted from the total amount.",
+    ],
+    closers: [
+      "Thank you for your business.",
+      "Kind regards, Accounts Receivable, {company}",
+      "Questions about this bill? Contact billing at {company}.",
+      "We appreciate your prompt payment.",
+    ],
   },
   contract: {
-    openers: ["Service Agreement between {company} and {company}", "This Agreement is entered into on {day} {month} {year}.",
-      "Master Services Agreement, reference MSA-{num}", "Amendment No. 2 to the supply contract",
-      "Non-disclosure agreement for the evaluation of {product}"],
-    body: ["The parties agree to the terms and conditions set out in the schedules attached hereto.",
+    openers: [
+      "Service Agreement between {company} and {company}",
+      "This Agreement is entered into on {day} {month} {year}.",
+      "Master Services Agreement, reference MSA-{num}",
+      "Amendment No. 2 to the supply contract",
+      "Non-disclosure agreement for the evaluation of {product}",
+    ],
+    body: [
+      "The parties agree to the terms and conditions set out in the schedules attached hereto.",
       "The term of this agreement shall be {years} years, renewing automatically unless terminated.",
       "Either party may terminate this agreement with {days} days written notice.",
       "The supplier shall indemnify the customer against claims arising from breach of warranty.",
@@ -103,14 +182,25 @@ const POOLS: Record<string, Pools> = {
       "Intellectual property created under this agreement vests in the customer upon payment.",
       "Signed for and on behalf of {company} by {person}, authorised signatory.",
       "Any dispute shall be referred to arbitration under the ICC rules.",
-      "The licensee is granted a non-exclusive, non-transferable licence to use the software."],
-    closers: ["IN WITNESS WHEREOF the parties have executed this agreement.", "Signature: ____________ Date: ________",
-      "Please countersign and return one copy.", "Both parties acknowledge they have read and understood these terms."],
+      "The licensee is granted a non-exclusive, non-transferable licence to use the software.",
+    ],
+    closers: [
+      "IN WITNESS WHEREOF the parties have executed this agreement.",
+      "Signature: ____________ Date: ________",
+      "Please countersign and return one copy.",
+      "Both parties acknowledge they have read and understood these terms.",
+    ],
   },
   "support-request": {
-    openers: ["Hi support team,", "Hello, I need help with {product}.", "Ticket: cannot log in",
-      "Question about configuring {product}", "Good morning, we are having an issue with {product}."],
-    body: ["Since this morning I get an error 500 when I try to open the settings page.",
+    openers: [
+      "Hi support team,",
+      "Hello, I need help with {product}.",
+      "Ticket: cannot log in",
+      "Question about configuring {product}",
+      "Good morning, we are having an issue with {product}.",
+    ],
+    body: [
+      "Since this morning I get an error 500 when I try to open the settings page.",
       "How do I reset my password? The reset link in the email does not work.",
       "Could you explain how to export my data to CSV?",
       "The app crashes on startup after the latest update on Android 14.",
@@ -121,14 +211,26 @@ const POOLS: Record<string, Pools> = {
       "Our API key returns 401 unauthorized although it was created yesterday.",
       "Please advise which browser versions are supported.",
       "I attached a screenshot of the error message and the log file.",
-      "We would like to enable single sign-on for our team, what are the steps?"],
-    closers: ["Thanks in advance for your help.", "Best, {person}", "Looking forward to your reply.",
-      "Our account number is {num} if that helps.", "Any guidance would be appreciated."],
+      "We would like to enable single sign-on for our team, what are the steps?",
+    ],
+    closers: [
+      "Thanks in advance for your help.",
+      "Best, {person}",
+      "Looking forward to your reply.",
+      "Our account number is {num} if that helps.",
+      "Any guidance would be appreciated.",
+    ],
   },
   complaint: {
-    openers: ["Formal complaint regarding order {num}", "I am writing to express my dissatisfaction.",
-      "I am extremely disappointed with {company}.", "Complaint: damaged delivery", "This is unacceptable."],
-    body: ["The package arrived damaged and two items were missing.",
+    openers: [
+      "Formal complaint regarding order {num}",
+      "I am writing to express my dissatisfaction.",
+      "I am extremely disappointed with {company}.",
+      "Complaint: damaged delivery",
+      "This is unacceptable.",
+    ],
+    body: [
+      "The package arrived damaged and two items were missing.",
       "I have called your hotline five times and nobody has resolved the problem.",
       "Your technician did not show up for the appointment and I took a day off work for nothing.",
       "I was charged twice for the same order and still have not received a refund.",
@@ -139,14 +241,26 @@ const POOLS: Record<string, Pools> = {
       "If this is not resolved within {days} days I will report it to the consumer protection agency.",
       "I have been a loyal customer for {years} years and have never been treated this badly.",
       "Nobody answered my previous emails, which is frustrating and disrespectful.",
-      "The product stopped working after one week and the warranty claim was rejected."],
-    closers: ["I expect a response immediately.", "Very disappointed, {person}", "I want this escalated to a manager.",
-      "Please fix this or I will cancel my contract.", "Regards, an unhappy customer"],
+      "The product stopped working after one week and the warranty claim was rejected.",
+    ],
+    closers: [
+      "I expect a response immediately.",
+      "Very disappointed, {person}",
+      "I want this escalated to a manager.",
+      "Please fix this or I will cancel my contract.",
+      "Regards, an unhappy customer",
+    ],
   },
   "job-application": {
-    openers: ["Application for the position of {role}", "Dear hiring manager,", "Cover letter: {role}",
-      "I would like to apply for the {role} role advertised on your website.", "Re: job opening {role}"],
-    body: ["I have {years} years of experience in a similar role at {company}.",
+    openers: [
+      "Application for the position of {role}",
+      "Dear hiring manager,",
+      "Cover letter: {role}",
+      "I would like to apply for the {role} role advertised on your website.",
+      "Re: job opening {role}",
+    ],
+    body: [
+      "I have {years} years of experience in a similar role at {company}.",
       "Please find my CV and references attached.",
       "I hold a bachelor's degree in business administration and a master's in finance.",
       "In my current position I lead a team of six and manage a budget of 2 million.",
@@ -157,14 +271,25 @@ const POOLS: Record<string, Pools> = {
       "I am available for an interview at your convenience.",
       "My salary expectation is in line with the range stated in the job posting.",
       "I speak English, German and Spanish fluently.",
-      "References from {person} and {person} are available on request."],
-    closers: ["Thank you for considering my application.", "Sincerely, {person}",
-      "I look forward to hearing from you.", "Kind regards, {person}, applicant"],
+      "References from {person} and {person} are available on request.",
+    ],
+    closers: [
+      "Thank you for considering my application.",
+      "Sincerely, {person}",
+      "I look forward to hearing from you.",
+      "Kind regards, {person}, applicant",
+    ],
   },
   "legal-notice": {
-    openers: ["NOTICE OF BREACH", "Legal notice served on behalf of our client {company}",
-      "Cease and desist", "Notice of intended legal proceedings", "Statutory demand for payment"],
-    body: ["We act on behalf of {company} in connection with the matter described below.",
+    openers: [
+      "NOTICE OF BREACH",
+      "Legal notice served on behalf of our client {company}",
+      "Cease and desist",
+      "Notice of intended legal proceedings",
+      "Statutory demand for payment",
+    ],
+    body: [
+      "We act on behalf of {company} in connection with the matter described below.",
       "You are hereby notified that you are in breach of clause 7.2 of the agreement dated {day} {month} {year}.",
       "Unless the sum of {amount} {currency} is paid within {days} days, proceedings will be issued without further notice.",
       "You must immediately cease and desist from using the trademark registered under number {num}.",
@@ -175,14 +300,25 @@ const POOLS: Record<string, Pools> = {
       "The tenant is hereby given notice to vacate the premises by {day} {month} {year}.",
       "Pursuant to section 21 of the act, you are required to respond in writing.",
       "Service of this notice is deemed effective on the date of delivery.",
-      "Any correspondence should be directed to the undersigned counsel."],
-    closers: ["Yours faithfully, {person}, Attorney at Law", "Legal department, {company}",
-      "This notice is issued under the applicable statutory provisions.", "Counsel for the claimant"],
+      "Any correspondence should be directed to the undersigned counsel.",
+    ],
+    closers: [
+      "Yours faithfully, {person}, Attorney at Law",
+      "Legal department, {company}",
+      "This notice is issued under the applicable statutory provisions.",
+      "Counsel for the claimant",
+    ],
   },
   marketing: {
-    openers: ["Don't miss our biggest sale of the year!", "Newsletter {month} {year}", "Exclusive offer just for you",
-      "New arrivals are here", "Last chance: 40% off everything"],
-    body: ["Use code SAVE20 at checkout to get 20% off your next order.",
+    openers: [
+      "Don't miss our biggest sale of the year!",
+      "Newsletter {month} {year}",
+      "Exclusive offer just for you",
+      "New arrivals are here",
+      "Last chance: 40% off everything",
+    ],
+    body: [
+      "Use code SAVE20 at checkout to get 20% off your next order.",
       "Join thousands of happy customers who already upgraded to {product}.",
       "Free shipping on all orders over 50 {currency} this weekend only.",
       "Discover our new collection and find your perfect style.",
@@ -193,14 +329,26 @@ const POOLS: Record<string, Pools> = {
       "Upgrade today and unlock premium features for free for 30 days.",
       "Follow us on social media for daily deals and giveaways.",
       "This month's highlights: product tips, customer stories and upcoming events.",
-      "Book a demo and see how {company} can boost your sales."],
-    closers: ["Unsubscribe from these emails at any time.", "Shop now!", "See you soon, the {company} team",
-      "You received this email because you subscribed to our newsletter."],
+      "Book a demo and see how {company} can boost your sales.",
+    ],
+    closers: [
+      "Unsubscribe from these emails at any time.",
+      "Shop now!",
+      "See you soon, the {company} team",
+      "You received this email because you subscribed to our newsletter.",
+    ],
   },
   other: {
-    openers: ["Meeting notes, {day} {month}", "Hi all,", "Recipe: lemon pasta", "Weekly team update",
-      "Travel itinerary for next week", "Reminder: office closed on Friday"],
-    body: ["The cafeteria will serve a vegetarian menu on Thursdays from now on.",
+    openers: [
+      "Meeting notes, {day} {month}",
+      "Hi all,",
+      "Recipe: lemon pasta",
+      "Weekly team update",
+      "Travel itinerary for next week",
+      "Reminder: office closed on Friday",
+    ],
+    body: [
+      "The cafeteria will serve a vegetarian menu on Thursdays from now on.",
       "Boil the pasta, zest two lemons and stir in parmesan and butter.",
       "Flight LH{num} departs at 07:45, hotel check-in is after 3 pm.",
       "The parking garage will be repainted over the weekend.",
@@ -211,7 +359,8 @@ const POOLS: Record<string, Pools> = {
       "Happy birthday to {person}! Cake in the kitchen at 3 pm.",
       "Fire drill scheduled for Tuesday at 10 am, please follow the wardens.",
       "The printer on the second floor is out of toner again.",
-      "Here are some photos from the team offsite in the mountains."],
+      "Here are some photos from the team offsite in the mountains.",
+    ],
     closers: ["Cheers, {person}", "Have a great weekend!", "See you there.", "Thanks everyone."],
   },
 };
@@ -223,7 +372,13 @@ const NOISE = Object.entries(POOLS).flatMap(([label, p]) => p.body.map((s) => ({
 export function makeDocument(r: Rand, label: string): string {
   const p = POOLS[label]!;
   const parts = [pick(r, p.openers), ...some(r, p.body, 2, 5)];
-  if (r() < 0.35) parts.splice(1 + Math.floor(r() * (parts.length - 1)), 0, pick(r, NOISE.filter((n) => n.label !== label)).s);
+  if (r() < 0.35) {
+    parts.splice(
+      1 + Math.floor(r() * (parts.length - 1)),
+      0,
+      pick(r, NOISE.filter((n) => n.label !== label)).s,
+    );
+  }
   parts.push(pick(r, p.closers));
   return fill(r, parts.join(r() < 0.5 ? "\n" : " "));
 }
@@ -238,7 +393,9 @@ export function buildCorpus(perClass: number, testShare: number, seed: number) {
   const test: { text: string; label: string }[] = [];
   for (const label of LABELS) {
     const cut = Math.round(perClass * (1 - testShare));
-    for (let i = 0; i < perClass; i++) (i < cut ? train : test).push({ text: makeDocument(r, label), label });
+    for (let i = 0; i < perClass; i++) {
+      (i < cut ? train : test).push({ text: makeDocument(r, label), label });
+    }
   }
   return { train: train.sort(() => r() - 0.5), test };
 }
@@ -258,9 +415,16 @@ if (import.meta.main) {
     console.log(HELP);
     Deno.exit(0);
   }
-  const perClass = Number(values["per-class"]), share = Number(values["test-share"]), seed = Number(values.seed);
-  if (!Number.isInteger(perClass) || perClass < 2 || !(share > 0 && share < 1) || !Number.isFinite(seed)) {
-    console.error("corpus: --per-class must be an integer ≥ 2 and --test-share between 0 and 1\n\n" + HELP);
+  const perClass = Number(values["per-class"]),
+    share = Number(values["test-share"]),
+    seed = Number(values.seed);
+  if (
+    !Number.isInteger(perClass) || perClass < 2 || !(share > 0 && share < 1) ||
+    !Number.isFinite(seed)
+  ) {
+    console.error(
+      "corpus: --per-class must be an integer ≥ 2 and --test-share between 0 and 1\n\n" + HELP,
+    );
     Deno.exit(2);
   }
   const { train, test } = buildCorpus(perClass, share, seed);
@@ -268,5 +432,7 @@ if (import.meta.main) {
   const jsonl = (rows: unknown[]) => rows.map((x) => JSON.stringify(x)).join("\n") + "\n";
   Deno.writeTextFileSync(`${values.out}/train.jsonl`, jsonl(train));
   Deno.writeTextFileSync(`${values.out}/test.jsonl`, jsonl(test));
-  console.error(`corpus: wrote ${train.length} training and ${test.length} test documents to ${values.out}`);
+  console.error(
+    `corpus: wrote ${train.length} training and ${test.length} test documents to ${values.out}`,
+  );
 }

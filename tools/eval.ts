@@ -53,12 +53,18 @@ if (values.json) {
   console.log(`${"class".padEnd(w)}  precision  recall  f1      support`);
   for (const l of labels) {
     const m = result.perClass[l]!;
-    console.log(`${l.padEnd(w)}  ${m.precision.toFixed(4).padStart(9)}  ${m.recall.toFixed(4).padStart(6)}  ${m.f1.toFixed(4)}  ${String(m.support).padStart(7)}`);
+    console.log(
+      `${l.padEnd(w)}  ${m.precision.toFixed(4).padStart(9)}  ${m.recall.toFixed(4).padStart(6)}  ${
+        m.f1.toFixed(4)
+      }  ${String(m.support).padStart(7)}`,
+    );
   }
   console.log(`\nconfusion (rows: actual, columns: predicted)`);
   const abbrev = labels.map((l) => l.slice(0, 6).padStart(6));
   console.log(`${"".padEnd(w)}  ${abbrev.join(" ")}`);
   for (const a of labels) {
-    console.log(`${a.padEnd(w)}  ${labels.map((p) => String(result.confusion[a]![p]).padStart(6)).join(" ")}`);
+    console.log(
+      `${a.padEnd(w)}  ${labels.map((p) => String(result.confusion[a]![p]).padStart(6)).join(" ")}`,
+    );
   }
 }

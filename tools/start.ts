@@ -71,13 +71,20 @@ async function supervise(service: string, name: string): Promise<void> {
     if (stopping.now) return;
     restarts = Date.now() - started > 30_000 ? 0 : restarts + 1;
     const wait = Math.min(10_000, 250 * 2 ** restarts);
-    say(`${name} exited (code ${status.code}${status.signal ? `, ${status.signal}` : ""}); restarting in ${wait} ms`);
+    say(
+      `${name} exited (code ${status.code}${
+        status.signal ? `, ${status.signal}` : ""
+      }); restarting in ${wait} ms`,
+    );
     await sleep(wait);
   }
 }
 
 const supervisors = SERVICES.flatMap((service) =>
-  Array.from({ length: service === "ingestion" ? 1 : replicas }, (_, i) => supervise(service, replicas > 1 ? `${service}#${i + 1}` : service))
+  Array.from(
+    { length: service === "ingestion" ? 1 : replicas },
+    (_, i) => supervise(service, replicas > 1 ? `${service}#${i + 1}` : service),
+  )
 );
 
 const port = Deno.env.get("PORT") ?? "8080";
@@ -85,7 +92,9 @@ const url = `http://127.0.0.1:${port}`;
 for (let i = 0; i < 200 && !stopping.now; i++) {
   const ok = await fetch(`${url}/healthz`).then((r) => (r.body?.cancel(), r.ok), () => false);
   if (ok) {
-    say(`pipeline running: ${url}  (try: curl -X POST -H 'content-type: text/plain' --data 'Invoice INV-1001, amount due 120.00 EUR' ${url}/documents)`);
+    say(
+      `pipeline running: ${url}  (try: curl -X POST -H 'content-type: text/plain' --data 'Invoice INV-1001, amount due 120.00 EUR' ${url}/documents)`,
+    );
     say("press Ctrl-C to stop");
     break;
   }
@@ -101,7 +110,10 @@ async function shutdown() {
       child.kill("SIGTERM");
     } catch { /* already gone */ }
   }
-  const drained = await Promise.race([Promise.all(supervisors).then(() => true), sleep(15_000).then(() => false)]);
+  const drained = await Promise.race([
+    Promise.all(supervisors).then(() => true),
+    sleep(15_000).then(() => false),
+  ]);
   if (!drained) {
     for (const child of children.values()) {
       try {

@@ -40,7 +40,9 @@ const algorithms: Algorithm[] | undefined = values.algorithm === "auto"
   ? [values.algorithm as Algorithm]
   : fail(`--algorithm must be auto, complement-nb or multinomial-nb (got "${values.algorithm}")`);
 const ngrams = Number(values.ngrams);
-if (!Number.isInteger(ngrams) || ngrams < 1 || ngrams > 3) fail(`--ngrams must be 1, 2 or 3 (got "${values.ngrams}")`);
+if (!Number.isInteger(ngrams) || ngrams < 1 || ngrams > 3) {
+  fail(`--ngrams must be 1, 2 or 3 (got "${values.ngrams}")`);
+}
 
 let examples;
 try {
@@ -49,18 +51,27 @@ try {
   fail((error as Error).message);
 }
 const started = performance.now();
-console.error(`train: ${examples.length} examples, ${new Set(examples.map((e) => e.label)).size} labels`);
+console.error(
+  `train: ${examples.length} examples, ${new Set(examples.map((e) => e.label)).size} labels`,
+);
 const { model, candidates } = selectAndTrain(examples, {
   ...(algorithms ? { algorithms } : {}),
   ngrams,
   name: values.name!,
   ...(values.version ? { version: values.version } : {}),
   progress: progressLine("train"),
-  onCandidate: (c) => console.error(`train: candidate ${c.algorithm} alpha=${c.alpha} held-out macro-F1=${c.macroF1}`),
+  onCandidate: (c) =>
+    console.error(
+      `train: candidate ${c.algorithm} alpha=${c.alpha} held-out macro-F1=${c.macroF1}`,
+    ),
 });
 Deno.writeTextFileSync(values.out, JSON.stringify(model));
 const best = candidates.find((c) => c.algorithm === model.algorithm && c.alpha === model.alpha)!;
 console.error(
-  `train: wrote ${values.out} (${model.algorithm}, alpha=${model.alpha}, ${Object.keys(model.weights).length} features, ` +
-    `temperature=${model.temperature.toFixed(3)}, held-out macro-F1=${best.macroF1}) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  `train: wrote ${values.out} (${model.algorithm}, alpha=${model.alpha}, ${
+    Object.keys(model.weights).length
+  } features, ` +
+    `temperature=${model.temperature.toFixed(3)}, held-out macro-F1=${best.macroF1}) in ${
+      ((performance.now() - started) / 1000).toFixed(1)
+    } s`,
 );

@@ -5,13 +5,18 @@ import type { Handler } from "../../shared/middleware/types.ts";
 import { type Model, predict, type Prediction } from "./model.ts";
 
 /** Something that classifies text (the local model, or a remote backend with fallback). */
-export type Classifier = (text: string) => Promise<Prediction & { model: { name: string; version: string } }>;
+export type Classifier = (
+  text: string,
+) => Promise<Prediction & { model: { name: string; version: string } }>;
 
 /** A classifier backed by the local model that `current()` returns (swapped on reload). */
 export function localClassifier(current: () => Model): Classifier {
   return (text) => {
     const model = current();
-    return Promise.resolve({ ...predict(model, text), model: { name: model.name, version: model.version } });
+    return Promise.resolve({
+      ...predict(model, text),
+      model: { name: model.name, version: model.version },
+    });
   };
 }
 
@@ -26,7 +31,11 @@ export function classificationHandler(
       throw new PermanentError(`classification consumes document.ingested, got ${event.type}`);
     }
     const text = await loadText(event.data.textRef);
-    if (text === null) throw new PermanentError(`text of document ${event.subject} is missing (${event.data.textRef})`);
+    if (text === null) {
+      throw new PermanentError(
+        `text of document ${event.subject} is missing (${event.data.textRef})`,
+      );
+    }
     const title = event.data.title ? `${event.data.title}\n` : "";
     const result = await classify(title + text);
     return [createEvent({

@@ -23,7 +23,11 @@ export function parseJsonl(text: string, origin: string): Example[] {
 }
 
 /** A seeded split: every label keeps its share in both parts. */
-export function stratifiedSplit(examples: Example[], share: number, seed = 1): [Example[], Example[]] {
+export function stratifiedSplit(
+  examples: Example[],
+  share: number,
+  seed = 1,
+): [Example[], Example[]] {
   let s = seed >>> 0;
   const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
   const byLabel = new Map<string, Example[]>();

@@ -4,7 +4,9 @@ const TOKEN = /[\p{L}\p{M}][\p{L}\p{M}\p{N}'’_-]*|\p{N}+(?:[.,]\p{N}+)*/gu;
 
 /** Splits text into lower-cased word tokens (letters, digits; keeps inner apostrophes/hyphens). */
 export function tokenize(text: string): string[] {
-  return (text.normalize("NFKC").toLowerCase().match(TOKEN) ?? []).map((t) => t.replace(/[’']/g, "'"));
+  return (text.normalize("NFKC").toLowerCase().match(TOKEN) ?? []).map((t) =>
+    t.replace(/[’']/g, "'")
+  );
 }
 
 /** Numbers carry little meaning by value: they collapse into shape classes. */

@@ -9,22 +9,34 @@ import { loadModel, ModelHolder } from "./model_file.ts";
 const config = loadConfig(Deno.env.toObject());
 const log = createLogger("classification", config.logLevel);
 const holder = new ModelHolder(await loadModel(config.modelPath), config.modelPath);
-log.info("model loaded", { name: holder.current().name, version: holder.current().version, path: config.modelPath });
+log.info("model loaded", {
+  name: holder.current().name,
+  version: holder.current().version,
+  path: config.modelPath,
+});
 
 const blobs = connectRedis(config.redisUrl, { name: "dip-classification-blobs" });
 const controller = new AbortController();
-for (const signal of ["SIGTERM", "SIGINT"] as const) Deno.addSignalListener(signal, () => controller.abort());
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  Deno.addSignalListener(signal, () => controller.abort());
+}
 Deno.addSignalListener("SIGHUP", () => {
   holder.reload().then(
     (m) => log.info("model reloaded", { name: m.name, version: m.version }),
-    (error) => log.error("model reload failed; keeping the current model", { error: String(error) }),
+    (error) =>
+      log.error("model reload failed; keeping the current model", { error: String(error) }),
   );
 });
 
-await runWorker(config, {
-  group: "classification",
-  input: "com.dip.document.ingested",
-  handler: classificationHandler(localClassifier(holder.current), (ref) => blobs.get(ref)),
-}, controller.signal, { host: Deno.hostname(), pid: Deno.pid });
+await runWorker(
+  config,
+  {
+    group: "classification",
+    input: "com.dip.document.ingested",
+    handler: classificationHandler(localClassifier(holder.current), (ref) => blobs.get(ref)),
+  },
+  controller.signal,
+  { host: Deno.hostname(), pid: Deno.pid },
+);
 blobs.disconnect();
 Deno.exit(0);

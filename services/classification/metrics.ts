@@ -43,5 +43,11 @@ export function evaluate(actual: string[], predicted: string[], labels: string[]
   }
   const withSupport = all.filter((c) => perClass[c]!.support > 0);
   const macroF1 = withSupport.reduce((s, c) => s + perClass[c]!.f1, 0) / (withSupport.length || 1);
-  return { accuracy: round(actual.length ? correct / actual.length : 0), macroF1: round(macroF1), perClass, confusion, n: actual.length };
+  return {
+    accuracy: round(actual.length ? correct / actual.length : 0),
+    macroF1: round(macroF1),
+    perClass,
+    confusion,
+    n: actual.length,
+  };
 }

@@ -94,7 +94,9 @@ export function train(examples: Example[], options: TrainOptions = {}): Model {
     for (const f of counts.keys()) df.set(f, (df.get(f) ?? 0) + 1);
     if (i % 2000 === 0 || i === examples.length - 1) progress("features", i + 1, examples.length);
   });
-  const kept = [...df].filter(([, n]) => n >= minDf).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+  const kept = [...df].filter(([, n]) => n >= minDf).sort((a, b) =>
+    b[1] - a[1] || (a[0] < b[0] ? -1 : 1)
+  )
     .slice(0, maxFeatures);
   const n = examples.length;
   const idf = new Map(kept.map(([f, d]) => [f, Math.log((1 + n) / (1 + d)) + 1]));
@@ -121,7 +123,9 @@ export function train(examples: Example[], options: TrainOptions = {}): Model {
   for (const [f, row] of perLabel) {
     const w = [idf.get(f)!];
     if (algorithm === "multinomial-nb") {
-      for (let y = 0; y < k; y++) w.push(Math.log((row[y]! + alpha) / (totals[y]! + alpha * vocab)));
+      for (let y = 0; y < k; y++) {
+        w.push(Math.log((row[y]! + alpha) / (totals[y]! + alpha * vocab)));
+      }
     } else {
       const rowSum = row.reduce((a, b) => a + b, 0);
       for (let y = 0; y < k; y++) {
@@ -175,7 +179,10 @@ export function predict(model: Model, text: string, k = 3): Prediction {
   return {
     category: ranked[0]!.category,
     confidence: ranked[0]!.probability,
-    scores: ranked.slice(0, k).map((r) => ({ ...r, probability: Math.round(r.probability * 1e4) / 1e4 })),
+    scores: ranked.slice(0, k).map((r) => ({
+      ...r,
+      probability: Math.round(r.probability * 1e4) / 1e4,
+    })),
   };
 }
 
@@ -207,9 +214,21 @@ export function checkModel(value: unknown, origin: string): Model {
   if (m?.format !== "dip-classifier/1") {
     throw new Error(`${origin} is not a dip classifier model (format must be "dip-classifier/1")`);
   }
-  for (const field of ["name", "version", "labels", "bias", "weights", "temperature", "ngrams"] as const) {
+  for (
+    const field of [
+      "name",
+      "version",
+      "labels",
+      "bias",
+      "weights",
+      "temperature",
+      "ngrams",
+    ] as const
+  ) {
     if (m[field] === undefined) throw new Error(`${origin}: model field "${field}" is missing`);
   }
-  if (m.labels!.length !== m.bias!.length) throw new Error(`${origin}: labels and bias differ in length`);
+  if (m.labels!.length !== m.bias!.length) {
+    throw new Error(`${origin}: labels and bias differ in length`);
+  }
   return m as Model;
 }

@@ -7,7 +7,9 @@ export async function loadModel(path: string): Promise<Model> {
   try {
     text = await Deno.readTextFile(path);
   } catch (error) {
-    throw new Error(`Cannot load the model: ${path}: ${error instanceof Error ? error.message : error}`);
+    throw new Error(
+      `Cannot load the model: ${path}: ${error instanceof Error ? error.message : error}`,
+    );
   }
   let value: unknown;
   try {

@@ -5,7 +5,15 @@
  */
 import { stratifiedSplit } from "./dataset.ts";
 import { evaluate } from "./metrics.ts";
-import { type Algorithm, calibrate, type Example, type Model, predict, train, type TrainOptions } from "./model.ts";
+import {
+  type Algorithm,
+  calibrate,
+  type Example,
+  type Model,
+  predict,
+  train,
+  type TrainOptions,
+} from "./model.ts";
 
 /** One candidate's held-out score. */
 export interface Candidate {
@@ -27,7 +35,10 @@ export interface SelectOptions extends Omit<TrainOptions, "algorithm" | "alpha">
 }
 
 /** Trains the best model for `examples`; returns it with every candidate's score. */
-export function selectAndTrain(examples: Example[], options: SelectOptions = {}): { model: Model; candidates: Candidate[] } {
+export function selectAndTrain(
+  examples: Example[],
+  options: SelectOptions = {},
+): { model: Model; candidates: Candidate[] } {
   const algorithms = options.algorithms ?? ["complement-nb", "multinomial-nb"];
   const alphas = options.alphas ?? [0.1, 0.3, 1];
   const [fit, held] = stratifiedSplit(examples, options.validationShare ?? 0.2);
@@ -36,7 +47,11 @@ export function selectAndTrain(examples: Example[], options: SelectOptions = {})
   for (const algorithm of algorithms) {
     for (const alpha of alphas) {
       const model = train(fit, { ...options, algorithm, alpha, progress: () => {} });
-      const e = evaluate(held.map((x) => x.label), held.map((x) => predict(model, x.text).category), model.labels);
+      const e = evaluate(
+        held.map((x) => x.label),
+        held.map((x) => predict(model, x.text).category),
+        model.labels,
+      );
       const c = { algorithm, alpha, macroF1: e.macroF1 };
       candidates.push(c);
       options.onCandidate?.(c);

@@ -23,7 +23,12 @@ export interface GatewayDeps {
   keys: Keys;
   config: Pick<
     Config,
-    "apiKeys" | "maxBodyBytes" | "backpressureLag" | "idempotencyTtlS" | "rateLimitRps" | "rateLimitBurst"
+    | "apiKeys"
+    | "maxBodyBytes"
+    | "backpressureLag"
+    | "idempotencyTtlS"
+    | "rateLimitRps"
+    | "rateLimitBurst"
   >;
   logger: Logger;
 }
@@ -31,7 +36,11 @@ export interface GatewayDeps {
 type Env = AppEnv & { Variables: { caller: Caller } };
 
 function documentLinks(id: string) {
-  return { self: `/documents/${id}`, text: `/documents/${id}/text`, content: `/documents/${id}/content` };
+  return {
+    self: `/documents/${id}`,
+    text: `/documents/${id}/text`,
+    content: `/documents/${id}/content`,
+  };
 }
 
 /** Builds the gateway app. */
@@ -45,7 +54,12 @@ export function createGateway(deps: GatewayDeps) {
     if (Date.now() - lagCache.at > 250) {
       lagCache = {
         at: Date.now(),
-        lag: await lagOf(redis, k.stream("document.ingested"), "classification", config.backpressureLag),
+        lag: await lagOf(
+          redis,
+          k.stream("document.ingested"),
+          "classification",
+          config.backpressureLag,
+        ),
       };
     }
     if (lagCache.lag !== null && lagCache.lag > config.backpressureLag) {
@@ -66,7 +80,13 @@ export function createGateway(deps: GatewayDeps) {
     const caller = c.get("caller");
     const body = await readBody(c.req.raw, config.maxBodyBytes);
     return await withIdempotency(
-      { redis, key: c.req.header("idempotency-key"), scope: caller.id, keys: k, ttlS: config.idempotencyTtlS },
+      {
+        redis,
+        key: c.req.header("idempotency-key"),
+        scope: caller.id,
+        keys: k,
+        ttlS: config.idempotencyTtlS,
+      },
       body,
       c.req.header("content-type") ?? "",
       async () => {
@@ -94,7 +114,9 @@ export function createGateway(deps: GatewayDeps) {
   api.get("/documents/:id/text", requireRole("read"), async (c) => {
     const id = c.req.param("id");
     const text = await redis.get(k.blob(id, "text"));
-    if (text === null) throw new HttpProblem(404, "Unknown document", `No document has the id ${id}.`);
+    if (text === null) {
+      throw new HttpProblem(404, "Unknown document", `No document has the id ${id}.`);
+    }
     return c.text(text, 200, { "content-type": "text/plain; charset=utf-8" });
   });
 
@@ -104,8 +126,12 @@ export function createGateway(deps: GatewayDeps) {
       redis.getBuffer(k.blob(id, "content")),
       redis.hget(k.doc(id), "contentType"),
     ]);
-    if (body === null) throw new HttpProblem(404, "Unknown document", `No document has the id ${id}.`);
-    return new Response(new Uint8Array(body), { headers: { "content-type": type ?? "application/octet-stream" } });
+    if (body === null) {
+      throw new HttpProblem(404, "Unknown document", `No document has the id ${id}.`);
+    }
+    return new Response(new Uint8Array(body), {
+      headers: { "content-type": type ?? "application/octet-stream" },
+    });
   });
 
   return app;

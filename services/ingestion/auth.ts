@@ -33,13 +33,21 @@ export function authenticate(keys: ApiKey[]): MiddlewareHandler {
     const header = c.req.header("authorization");
     const presented = header?.match(/^Bearer\s+(.+)$/i)?.[1] ?? c.req.header("x-api-key");
     if (!presented) {
-      throw new HttpProblem(401, "Unauthorized", "Send an API key as `Authorization: Bearer <key>` or `X-API-Key`.", {}, {
-        "www-authenticate": 'Bearer realm="dip"',
-      });
+      throw new HttpProblem(
+        401,
+        "Unauthorized",
+        "Send an API key as `Authorization: Bearer <key>` or `X-API-Key`.",
+        {},
+        {
+          "www-authenticate": 'Bearer realm="dip"',
+        },
+      );
     }
     const key = matchKey(keys, presented.trim());
     if (!key) {
-      throw new HttpProblem(401, "Unauthorized", "The API key is not valid.", {}, { "www-authenticate": 'Bearer realm="dip", error="invalid_token"' });
+      throw new HttpProblem(401, "Unauthorized", "The API key is not valid.", {}, {
+        "www-authenticate": 'Bearer realm="dip", error="invalid_token"',
+      });
     }
     c.set("caller", { id: key.id, roles: key.roles });
     await next();

@@ -2,7 +2,9 @@
 import { HttpProblem } from "../../shared/errors.ts";
 
 function tooLarge(max: number): HttpProblem {
-  return new HttpProblem(413, "Content too large", `The body exceeds the limit of ${max} bytes.`, { maxBytes: max });
+  return new HttpProblem(413, "Content too large", `The body exceeds the limit of ${max} bytes.`, {
+    maxBytes: max,
+  });
 }
 
 /** Reads at most `max` bytes of `request`'s body; a longer body gets 413 without being read whole. */

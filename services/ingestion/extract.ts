@@ -20,14 +20,20 @@ function decodeUtf8(body: Uint8Array): string {
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(body).replace(/^\uFEFF/, "");
   } catch {
-    throw new HttpProblem(422, "Unreadable document", "The body is declared as text but is not valid UTF-8.");
+    throw new HttpProblem(
+      422,
+      "Unreadable document",
+      "The body is declared as text but is not valid UTF-8.",
+    );
   }
 }
 
 /** Extracts text from `body` declared as `declared`; throws 415/422 problems. */
 export async function extractText(body: Uint8Array, declared: string): Promise<Extracted> {
   const type = mediaType(declared) || "application/octet-stream";
-  if (body.length === 0) throw new HttpProblem(422, "Empty document", "The uploaded body is empty.");
+  if (body.length === 0) {
+    throw new HttpProblem(422, "Empty document", "The uploaded body is empty.");
+  }
   let text: string;
   if (type === "text/plain" || type === "text/markdown") {
     text = decodeUtf8(body);
@@ -38,6 +44,8 @@ export async function extractText(body: Uint8Array, declared: string): Promise<E
       `Content-Type ${type} is not supported; send text/plain or text/markdown.`,
     );
   }
-  if (!text.trim()) throw new HttpProblem(422, "Empty document", `The ${type} document contains no readable text.`);
+  if (!text.trim()) {
+    throw new HttpProblem(422, "Empty document", `The ${type} document contains no readable text.`);
+  }
   return { text, contentType: type };
 }

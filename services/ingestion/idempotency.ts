@@ -18,6 +18,8 @@ export interface StoredAnswer {
 interface Record_ {
   state: "in-flight" | "done";
   fingerprint: string;
+  /** Identifies the request holding an in-flight claim (a resent SET NX finds its own claim). */
+  token: string;
   answer?: StoredAnswer;
 }
 
@@ -38,7 +40,11 @@ export interface IdempotencyOptions {
 function respond(a: StoredAnswer, replayed: boolean): Response {
   return new Response(JSON.stringify(a.body), {
     status: a.status,
-    headers: { "content-type": "application/json", ...a.headers, ...(replayed ? { "idempotent-replayed": "true" } : {}) },
+    headers: {
+      "content-type": "application/json",
+      ...a.headers,
+      ...(replayed ? { "idempotent-replayed": "true" } : {}),
+    },
   });
 }
 
@@ -51,23 +57,41 @@ export async function withIdempotency(
 ): Promise<Response> {
   if (o.key === undefined) return respond(await work(), false);
   if (!/^[\x21-\x7e]{1,255}$/.test(o.key)) {
-    throw new HttpProblem(400, "Invalid Idempotency-Key", "The Idempotency-Key must be 1–255 visible ASCII characters.");
+    throw new HttpProblem(
+      400,
+      "Invalid Idempotency-Key",
+      "The Idempotency-Key must be 1–255 visible ASCII characters.",
+    );
   }
   const redisKey = o.keys.httpIdempotency(o.scope, o.key);
-  const fingerprint = createHash("sha256").update(contentType).update("\0").update(body).digest("hex");
-  const claim: Record_ = { state: "in-flight", fingerprint };
+  const fingerprint = createHash("sha256").update(contentType).update("\0").update(body).digest(
+    "hex",
+  );
+  const token = crypto.randomUUID();
+  const claim: Record_ = { state: "in-flight", fingerprint, token };
   const claimed = await o.redis.set(redisKey, JSON.stringify(claim), "EX", IN_FLIGHT_TTL_S, "NX");
-  if (claimed !== "OK") {
-    const text = await o.redis.get(redisKey);
-    const seen = text ? JSON.parse(text) as Record_ : undefined;
+  const seen = claimed === "OK"
+    ? undefined
+    : await o.redis.get(redisKey).then((t) => (t ? JSON.parse(t) as Record_ : undefined));
+  if (claimed !== "OK" && seen?.token !== token) {
     if (!seen) return await withIdempotency(o, body, contentType, work);
     if (seen.fingerprint !== fingerprint) {
-      throw new HttpProblem(422, "Idempotency-Key reused", "This Idempotency-Key was already used with a different request body.");
+      throw new HttpProblem(
+        422,
+        "Idempotency-Key reused",
+        "This Idempotency-Key was already used with a different request body.",
+      );
     }
     if (seen.state === "in-flight") {
-      throw new HttpProblem(409, "Request in progress", "A request with this Idempotency-Key is still being processed; retry shortly.", {}, {
-        "retry-after": "1",
-      });
+      throw new HttpProblem(
+        409,
+        "Request in progress",
+        "A request with this Idempotency-Key is still being processed; retry shortly.",
+        {},
+        {
+          "retry-after": "1",
+        },
+      );
     }
     return respond(seen.answer!, true);
   }
@@ -78,7 +102,7 @@ export async function withIdempotency(
     await o.redis.del(redisKey);
     throw error;
   }
-  const done: Record_ = { state: "done", fingerprint, answer };
+  const done: Record_ = { state: "done", fingerprint, token, answer };
   await o.redis.set(redisKey, JSON.stringify(done), "EX", o.ttlS);
   return respond(answer, false);
 }

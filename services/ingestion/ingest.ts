@@ -23,7 +23,12 @@ export interface Upload {
 }
 
 /** Stores and publishes an upload; returns its `document.ingested` event. */
-export async function ingest(redis: Redis, k: Keys, upload: Upload, documentId = crypto.randomUUID()): Promise<DipEvent<"com.dip.document.ingested">> {
+export async function ingest(
+  redis: Redis,
+  k: Keys,
+  upload: Upload,
+  documentId = crypto.randomUUID(),
+): Promise<DipEvent<"com.dip.document.ingested">> {
   const event = createEvent({
     type: "com.dip.document.ingested",
     source: "dip/ingestion",
@@ -47,7 +52,13 @@ export async function ingest(redis: Redis, k: Keys, upload: Upload, documentId =
   await redis.multi()
     .set(k.blob(documentId, "content"), Buffer.from(upload.body))
     .set(k.blob(documentId, "text"), upload.text)
-    .hset(k.doc(documentId), "createdAt", new Date(now).toISOString(), "contentType", upload.contentType)
+    .hset(
+      k.doc(documentId),
+      "createdAt",
+      new Date(now).toISOString(),
+      "contentType",
+      upload.contentType,
+    )
     .zadd(k.docIndex(), now, documentId)
     .exec();
   await commitHandoff(redis, k, { outputs: [event], stat: "ingested" });

@@ -10,11 +10,15 @@ const config = loadConfig(Deno.env.toObject());
 const logger = createLogger("ingestion", config.logLevel);
 const loopback = ["127.0.0.1", "::1", "localhost"].includes(config.host);
 if (config.apiKeys.length === 0 && !loopback) {
-  console.error(`Cannot start: no DIP_API_KEYS are configured and HOST is ${config.host}; an open gateway may only bind to loopback.`);
+  console.error(
+    `Cannot start: no DIP_API_KEYS are configured and HOST is ${config.host}; an open gateway may only bind to loopback.`,
+  );
   Deno.exit(1);
 }
 if (config.apiKeys.length === 0) {
-  logger.warn("NO API KEYS CONFIGURED: the gateway is open to anyone on this machine (loopback only). Set DIP_API_KEYS.");
+  logger.warn(
+    "NO API KEYS CONFIGURED: the gateway is open to anyone on this machine (loopback only). Set DIP_API_KEYS.",
+  );
 }
 installTracing(config.tracesExporter);
 const redis = connectRedis(config.redisUrl, { name: "dip-ingestion" });
@@ -22,7 +26,8 @@ const app = createGateway({ redis, keys: keys(config.prefix), config, logger });
 const server = Deno.serve({
   port: config.port,
   hostname: config.host,
-  onListen: ({ hostname, port }) => logger.info("ingestion listening", { url: `http://${hostname}:${port}` }),
+  onListen: ({ hostname, port }) =>
+    logger.info("ingestion listening", { url: `http://${hostname}:${port}` }),
 }, app.fetch);
 const stop = async () => {
   await server.shutdown();

@@ -45,7 +45,11 @@ function fromHeaders(headers: Headers) {
 }
 
 /** Parses a request body into an upload (text extracted); throws 400/415/422 problems. */
-export async function parseUpload(body: Uint8Array, headers: Headers, source: string): Promise<Upload> {
+export async function parseUpload(
+  body: Uint8Array,
+  headers: Headers,
+  source: string,
+): Promise<Upload> {
   const type = mediaType(headers.get("content-type") ?? undefined);
   const traceparent = headers.get("traceparent") ?? undefined;
   if (type === "application/json" && !headers.get("x-dip-raw")) {
@@ -53,11 +57,20 @@ export async function parseUpload(body: Uint8Array, headers: Headers, source: st
     try {
       value = JSON.parse(new TextDecoder().decode(body));
     } catch (error) {
-      throw new HttpProblem(400, "Invalid JSON", `The body is not valid JSON: ${(error as Error).message}`);
+      throw new HttpProblem(
+        400,
+        "Invalid JSON",
+        `The body is not valid JSON: ${(error as Error).message}`,
+      );
     }
     const u = jsonUpload.parse(value);
-    const bytes = u.text !== undefined ? new TextEncoder().encode(u.text) : Uint8Array.from(atob(u.contentBase64!), (ch) => ch.charCodeAt(0));
-    const extracted = await extractText(bytes, u.contentType ?? (u.text !== undefined ? "text/plain" : "application/octet-stream"));
+    const bytes = u.text !== undefined
+      ? new TextEncoder().encode(u.text)
+      : Uint8Array.from(atob(u.contentBase64!), (ch) => ch.charCodeAt(0));
+    const extracted = await extractText(
+      bytes,
+      u.contentType ?? (u.text !== undefined ? "text/plain" : "application/octet-stream"),
+    );
     return {
       body: bytes,
       contentType: extracted.contentType,

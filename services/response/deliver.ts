@@ -37,18 +37,33 @@ export function webhookSender(options: WebhookOptions) {
   const attempts = options.attempts ?? 3;
   const breakers = options.breakers ?? new CircuitBreakers();
   return async (url: string, messageId: string, payload: unknown): Promise<DeliveryResult> => {
-    const why = await refusal(url, options.allowHosts ?? [], options.resolve).catch((e) => `invalid URL: ${e.message}`);
+    const why = await refusal(url, options.allowHosts ?? [], options.resolve).catch((e) =>
+      `invalid URL: ${e.message}`
+    );
     if (why) return { destination: url, status: "refused", attempts: 0, detail: why };
     const host = new URL(url).host;
     const body = JSON.stringify(payload);
     let detail = "";
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (!breakers.allow(host)) {
-        return { destination: url, status: "failed", attempts: attempt - 1, detail: `circuit open for ${host}` };
+        return {
+          destination: url,
+          status: "failed",
+          attempts: attempt - 1,
+          detail: `circuit open for ${host}`,
+        };
       }
       try {
-        const headers: Record<string, string> = { "content-type": "application/json", "user-agent": "dip-webhooks/1" };
-        Object.assign(headers, options.secret ? signatureHeaders(options.secret, messageId, new Date(), body) : { "webhook-id": messageId });
+        const headers: Record<string, string> = {
+          "content-type": "application/json",
+          "user-agent": "dip-webhooks/1",
+        };
+        Object.assign(
+          headers,
+          options.secret
+            ? signatureHeaders(options.secret, messageId, new Date(), body)
+            : { "webhook-id": messageId },
+        );
         const res = await fetch(url, {
           method: "POST",
           headers,
@@ -70,7 +85,9 @@ export function webhookSender(options: WebhookOptions) {
         detail = error instanceof Error ? error.message : String(error);
         breakers.failed(host);
       }
-      if (attempt < attempts) await sleep(backoffDelay(attempt, { baseMs: options.retryBaseMs ?? 250, capMs: 5000 }));
+      if (attempt < attempts) {
+        await sleep(backoffDelay(attempt, { baseMs: options.retryBaseMs ?? 250, capMs: 5000 }));
+      }
     }
     return { destination: url, status: "failed", attempts, detail };
   };

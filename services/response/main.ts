@@ -12,31 +12,40 @@ const templates = await loadTemplates(config.templatesDir);
 const k = keys(config.prefix);
 const redis = connectRedis(config.redisUrl, { name: "dip-response-reads" });
 const controller = new AbortController();
-for (const signal of ["SIGTERM", "SIGINT"] as const) Deno.addSignalListener(signal, () => controller.abort());
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  Deno.addSignalListener(signal, () => controller.abort());
+}
 const field = async (id: string, name: string) => {
   const text = await redis.hget(k.doc(id), name);
   return text ? JSON.parse(text) : undefined;
 };
 
-await runWorker(config, {
-  group: "response",
-  input: "com.dip.routing.decided",
-  handler: responseHandler(
-    () => templates,
-    {
-      ingested: (id) => field(id, "document.ingested"),
-      classified: (id) => field(id, "document.classified"),
-      text: (ref) => redis.get(ref),
-      store: (ref, body) => redis.set(ref, body),
-    },
-    webhookSender({ secret: config.webhookSecret, allowHosts: config.webhookAllowHosts }),
-    (id) => k.response(id),
-  ),
-  // team queues get the response event in the same atomic hand-off
-  copies: (output) =>
-    output.type === "com.dip.response.generated"
-      ? output.data.delivery.flatMap((d) => (d.status === "queued" ? [k.queue(d.destination.slice("queue:".length))] : []))
-      : [],
-}, controller.signal, { host: Deno.hostname(), pid: Deno.pid });
+await runWorker(
+  config,
+  {
+    group: "response",
+    input: "com.dip.routing.decided",
+    handler: responseHandler(
+      () => templates,
+      {
+        ingested: (id) => field(id, "document.ingested"),
+        classified: (id) => field(id, "document.classified"),
+        text: (ref) => redis.get(ref),
+        store: (ref, body) => redis.set(ref, body),
+      },
+      webhookSender({ secret: config.webhookSecret, allowHosts: config.webhookAllowHosts }),
+      (id) => k.response(id),
+    ),
+    // team queues get the response event in the same atomic hand-off
+    copies: (output) =>
+      output.type === "com.dip.response.generated"
+        ? output.data.delivery.flatMap((
+          d,
+        ) => (d.status === "queued" ? [k.queue(d.destination.slice("queue:".length))] : []))
+        : [],
+  },
+  controller.signal,
+  { host: Deno.hostname(), pid: Deno.pid },
+);
 redis.disconnect();
 Deno.exit(0);

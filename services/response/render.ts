@@ -16,9 +16,15 @@ export async function loadTemplates(dir: string): Promise<Templates> {
       templates.set(entry.name.slice(0, -".mustache".length), text);
     }
   } catch (error) {
-    throw new Error(`Cannot load response templates from ${dir}: ${error instanceof Error ? error.message : error}`);
+    throw new Error(
+      `Cannot load response templates from ${dir}: ${
+        error instanceof Error ? error.message : error
+      }`,
+    );
   }
-  if (!templates.has("default")) throw new Error(`Cannot load response templates: ${dir}/default.mustache is missing`);
+  if (!templates.has("default")) {
+    throw new Error(`Cannot load response templates: ${dir}/default.mustache is missing`);
+  }
   return templates;
 }
 

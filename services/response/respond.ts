@@ -1,6 +1,11 @@
 /** The response stage: renders the response, delivers it, and records what happened. */
 import { PermanentError } from "../../shared/errors.ts";
-import { createEvent, type DataOf, type Destination, deterministicId } from "../../shared/events.ts";
+import {
+  createEvent,
+  type DataOf,
+  type Destination,
+  deterministicId,
+} from "../../shared/events.ts";
 import type { Handler } from "../../shared/middleware/types.ts";
 import type { DeliveryResult, WebhookSender } from "./deliver.ts";
 import { extractFields, summarize } from "./extract.ts";
@@ -17,7 +22,11 @@ export interface ResponseSources {
 
 /** The team queue a destination puts work into; `review` is the `human-review` queue. */
 export function queueOf(destination: Destination): string | undefined {
-  return destination.kind === "queue" ? destination.team : destination.kind === "review" ? "human-review" : undefined;
+  return destination.kind === "queue"
+    ? destination.team
+    : destination.kind === "review"
+    ? "human-review"
+    : undefined;
 }
 
 /** The stage handler. `responseRef(id)` names where the stored response lives. */
@@ -34,7 +43,9 @@ export function responseHandler(
     }
     const id = event.subject;
     const [doc, classified] = await Promise.all([sources.ingested(id), sources.classified(id)]);
-    if (!doc || !classified) throw new PermanentError(`document ${id} lacks its ingestion or classification record`);
+    if (!doc || !classified) {
+      throw new PermanentError(`document ${id} lacks its ingestion or classification record`);
+    }
     const text = (await sources.text(doc.textRef)) ?? "";
     const fields = extractFields(text);
     const summary = summarize(text);
@@ -64,7 +75,9 @@ export function responseHandler(
       ...(doc.callbackUrl ? [doc.callbackUrl] : []),
       ...event.data.destinations.flatMap((d) => (d.kind === "webhook" ? [d.url] : [])),
     ];
-    const delivered: DeliveryResult[] = await Promise.all([...new Set(webhooks)].map((url) => send(url, outcomeId, payload)));
+    const delivered: DeliveryResult[] = await Promise.all(
+      [...new Set(webhooks)].map((url) => send(url, outcomeId, payload)),
+    );
     const queued = event.data.destinations.flatMap((d) => {
       const team = queueOf(d);
       return team ? [{ destination: `queue:${team}`, status: "queued" as const, attempts: 1 }] : [];
@@ -74,7 +87,14 @@ export function responseHandler(
       type: "com.dip.response.generated",
       source,
       cause: event,
-      data: { documentId: id, responseRef: responseRef(id), body, summary, fields, delivery: [...delivered, ...queued] },
+      data: {
+        documentId: id,
+        responseRef: responseRef(id),
+        body,
+        summary,
+        fields,
+        delivery: [...delivered, ...queued],
+      },
     })];
   };
 }

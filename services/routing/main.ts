@@ -14,19 +14,26 @@ holder.watch();
 const k = keys(config.prefix);
 const redis = connectRedis(config.redisUrl, { name: "dip-routing-reads" });
 const controller = new AbortController();
-for (const signal of ["SIGTERM", "SIGINT"] as const) Deno.addSignalListener(signal, () => controller.abort());
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  Deno.addSignalListener(signal, () => controller.abort());
+}
 
-await runWorker(config, {
-  group: "routing",
-  input: "com.dip.document.classified",
-  handler: routingHandler(holder.current, {
-    ingested: async (id) => {
-      const text = await redis.hget(k.doc(id), "document.ingested");
-      return text ? JSON.parse(text) : undefined;
-    },
-    text: (ref) => redis.get(ref),
-  }),
-}, controller.signal, { host: Deno.hostname(), pid: Deno.pid });
+await runWorker(
+  config,
+  {
+    group: "routing",
+    input: "com.dip.document.classified",
+    handler: routingHandler(holder.current, {
+      ingested: async (id) => {
+        const text = await redis.hget(k.doc(id), "document.ingested");
+        return text ? JSON.parse(text) : undefined;
+      },
+      text: (ref) => redis.get(ref),
+    }),
+  },
+  controller.signal,
+  { host: Deno.hostname(), pid: Deno.pid },
+);
 holder.stop();
 redis.disconnect();
 Deno.exit(0);

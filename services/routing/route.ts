@@ -7,12 +7,25 @@ import { decide, type Facts, needsText, type RuleSet } from "./rules.ts";
 /** Where routing reads what it needs about a document. */
 export interface DocumentSource {
   /** The ingestion facts (metadata, source, title, text reference). */
-  ingested(documentId: string): Promise<{ metadata: Record<string, unknown>; source: string; title?: string | undefined; textRef: string } | undefined>;
+  ingested(
+    documentId: string,
+  ): Promise<
+    {
+      metadata: Record<string, unknown>;
+      source: string;
+      title?: string | undefined;
+      textRef: string;
+    } | undefined
+  >;
   text(ref: string): Promise<string | null>;
 }
 
 /** The stage handler, with the rule set that `current()` returns (swapped on reload). */
-export function routingHandler(current: () => RuleSet, docs: DocumentSource, source = "dip/routing"): Handler {
+export function routingHandler(
+  current: () => RuleSet,
+  docs: DocumentSource,
+  source = "dip/routing",
+): Handler {
   return async (event) => {
     if (event.type !== "com.dip.document.classified") {
       throw new PermanentError(`routing consumes document.classified, got ${event.type}`);

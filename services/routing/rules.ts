@@ -20,7 +20,10 @@ const condition = z.object({
   /** Category is one of these. */
   category: z.array(z.string().min(1)).min(1).optional(),
   /** Confidence is within [min, max]. */
-  confidence: z.object({ min: z.number().min(0).max(1).optional(), max: z.number().min(0).max(1).optional() })
+  confidence: z.object({
+    min: z.number().min(0).max(1).optional(),
+    max: z.number().min(0).max(1).optional(),
+  })
     .strict().optional(),
   /** Every named metadata field equals the value, or one of the values. */
   metadata: z.record(z.string(), z.union([scalar, z.array(scalar).min(1)])).optional(),
@@ -44,7 +47,9 @@ const rule = action.extend({
 export const rulesFile = z.object({
   version: z.literal(1),
   /** Below this confidence a document goes to human review, before any rule. */
-  lowConfidence: z.object({ below: z.number().min(0).max(1) }).merge(action.partial({ route: true })).strict()
+  lowConfidence: z.object({ below: z.number().min(0).max(1) }).merge(
+    action.partial({ route: true }),
+  ).strict()
     .optional(),
   rules: z.array(rule),
   default: action,
@@ -87,7 +92,9 @@ export function parseRules(text: string, origin: string): RuleSet {
   try {
     value = /\.ya?ml$/i.test(origin) ? parseYaml(text) : JSON.parse(text);
   } catch (error) {
-    throw new InvalidRules(`${origin}: cannot parse: ${error instanceof Error ? error.message : error}`);
+    throw new InvalidRules(
+      `${origin}: cannot parse: ${error instanceof Error ? error.message : error}`,
+    );
   }
   const parsed = rulesFile.safeParse(value);
   if (!parsed.success) {
@@ -95,7 +102,9 @@ export function parseRules(text: string, origin: string): RuleSet {
     const where = (path: PropertyKey[]) => {
       if (path[0] === "rules" && typeof path[1] === "number") {
         const id = raw.rules?.[path[1]]?.id;
-        return `rule ${typeof id === "string" ? `"${id}"` : `#${path[1] + 1}`} ${path.slice(2).join(".") || "(rule)"}`;
+        return `rule ${typeof id === "string" ? `"${id}"` : `#${path[1] + 1}`} ${
+          path.slice(2).join(".") || "(rule)"
+        }`;
       }
       return path.join(".") || "(file)";
     };
@@ -109,14 +118,19 @@ export function parseRules(text: string, origin: string): RuleSet {
     if (ids.has(r.id)) throw new InvalidRules(`${origin}: rule "${r.id}" id: used twice`);
     ids.add(r.id);
     const c = r.when;
-    if (c.confidence?.min !== undefined && c.confidence.max !== undefined && c.confidence.min > c.confidence.max) {
+    if (
+      c.confidence?.min !== undefined && c.confidence.max !== undefined &&
+      c.confidence.min > c.confidence.max
+    ) {
       throw new InvalidRules(`${origin}: rule "${r.id}" when.confidence: min is above max`);
     }
     if (c.pattern) {
       try {
         patterns.set(r.id, new RegExp(c.pattern, c.flags ?? "i"));
       } catch (error) {
-        throw new InvalidRules(`${origin}: rule "${r.id}" when.pattern: ${(error as Error).message}`);
+        throw new InvalidRules(
+          `${origin}: rule "${r.id}" when.pattern: ${(error as Error).message}`,
+        );
       }
     }
   }
@@ -156,7 +170,9 @@ function matches(set: RuleSet, r: RuleSet["file"]["rules"][number], f: Facts): s
   }
   const haystack = `${f.title ?? ""}\n${f.text ?? ""}`;
   if (c.keywords) {
-    const hit = c.keywords.find((k) => new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegExp(k)}($|[^\\p{L}\\p{N}])`, "iu").test(haystack));
+    const hit = c.keywords.find((k) =>
+      new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegExp(k)}($|[^\\p{L}\\p{N}])`, "iu").test(haystack)
+    );
     if (!hit) return;
     why.push(`keyword "${hit}"`);
   }

@@ -8,7 +8,9 @@ export async function loadRules(path: string): Promise<RuleSet> {
   try {
     text = await Deno.readTextFile(path);
   } catch (error) {
-    throw new Error(`Cannot load routing rules: ${path}: ${error instanceof Error ? error.message : error}`);
+    throw new Error(
+      `Cannot load routing rules: ${path}: ${error instanceof Error ? error.message : error}`,
+    );
   }
   return parseRules(text, path);
 }
@@ -36,10 +38,15 @@ export class RulesHolder {
     if (first) return false;
     try {
       this.#rules = await loadRules(this.path);
-      this.log.info("routing rules reloaded", { path: this.path, rules: this.#rules.file.rules.length });
+      this.log.info("routing rules reloaded", {
+        path: this.path,
+        rules: this.#rules.file.rules.length,
+      });
       return true;
     } catch (error) {
-      this.log.error("routing rules not reloaded; keeping the rules in use", { error: String(error) });
+      this.log.error("routing rules not reloaded; keeping the rules in use", {
+        error: String(error),
+      });
       return false;
     }
   }

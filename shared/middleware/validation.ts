@@ -9,7 +9,9 @@ export const validateOutputs: Middleware = (next) => async (event) => {
   try {
     return outputs.map((output) => validateEvent(output));
   } catch (error) {
-    if (error instanceof InvalidEvent) throw new PermanentError(`invalid output event: ${error.message}`);
+    if (error instanceof InvalidEvent) {
+      throw new PermanentError(`invalid output event: ${error.message}`);
+    }
     throw error;
   }
 };
