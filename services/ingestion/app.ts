@@ -4,6 +4,7 @@
  */
 import type { Context } from "hono";
 import type { Redis } from "ioredis";
+import { z } from "zod";
 import type { Config } from "../../shared/config.ts";
 import { readDocument, readTimeline } from "../../shared/documents.ts";
 import { HttpProblem } from "../../shared/errors.ts";
@@ -15,7 +16,8 @@ import { authenticate, type Caller, requireRole } from "./auth.ts";
 import { readBody } from "./body.ts";
 import { withIdempotency } from "./idempotency.ts";
 import { ingest } from "./ingest.ts";
-import { parseUpload } from "./upload.ts";
+import { rateLimit } from "./rate_limit.ts";
+import { cloudEventKey, envelope, parseUpload } from "./upload.ts";
 
 /** What the gateway needs. */
 export interface GatewayDeps {
@@ -41,6 +43,67 @@ function documentLinks(id: string) {
     text: `/documents/${id}/text`,
     content: `/documents/${id}/content`,
   };
+}
+
+/** The most items one batch may hold. */
+export const MAX_BATCH = 1000;
+
+/** Reads a batch: NDJSON (one envelope per line) or a JSON array of envelopes. */
+function parseBatch(body: Uint8Array, contentType: string): unknown[] {
+  const text = new TextDecoder().decode(body);
+  const ndjson = /ndjson|jsonl|jsonlines/.test(contentType);
+  let items: unknown[];
+  try {
+    items = ndjson
+      ? text.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l))
+      : JSON.parse(text);
+  } catch (error) {
+    throw new HttpProblem(
+      400,
+      "Invalid batch",
+      `The batch is not valid ${ndjson ? "NDJSON" : "JSON"}: ${(error as Error).message}`,
+    );
+  }
+  if (!Array.isArray(items)) {
+    throw new HttpProblem(400, "Invalid batch", "A JSON batch must be an array of documents.");
+  }
+  if (items.length === 0) {
+    throw new HttpProblem(422, "Empty batch", "The batch holds no documents.");
+  }
+  if (items.length > MAX_BATCH) {
+    throw new HttpProblem(
+      413,
+      "Batch too large",
+      `A batch may hold at most ${MAX_BATCH} documents (got ${items.length}).`,
+    );
+  }
+  return items;
+}
+
+/** A batch item's error as a status and problem. */
+function itemProblem(error: unknown): { status: number; problem: Record<string, unknown> } {
+  if (error instanceof HttpProblem) {
+    return {
+      status: error.status,
+      problem: { title: error.title, status: error.status, detail: error.detail, ...error.extra },
+    };
+  }
+  if (error instanceof z.ZodError) {
+    const errors = error.issues.map((i) => ({
+      field: i.path.join(".") || "(item)",
+      message: i.message,
+    }));
+    return {
+      status: 400,
+      problem: {
+        title: "Invalid request",
+        status: 400,
+        detail: errors.map((e) => `${e.field}: ${e.message}`).join("; "),
+        errors,
+      },
+    };
+  }
+  throw error;
 }
 
 /** Builds the gateway app. */
@@ -76,13 +139,15 @@ export function createGateway(deps: GatewayDeps) {
   api.use("/documents/*", authenticate(config.apiKeys));
   api.use("/documents", authenticate(config.apiKeys));
 
-  api.post("/documents", requireRole("ingest"), async (c: Context<Env>) => {
+  const limit = rateLimit(redis, k, config.rateLimitRps, config.rateLimitBurst);
+
+  api.post("/documents", requireRole("ingest"), limit, async (c: Context<Env>) => {
     const caller = c.get("caller");
     const body = await readBody(c.req.raw, config.maxBodyBytes);
     return await withIdempotency(
       {
         redis,
-        key: c.req.header("idempotency-key"),
+        key: c.req.header("idempotency-key") ?? cloudEventKey(body, c.req.raw.headers),
         scope: caller.id,
         keys: k,
         ttlS: config.idempotencyTtlS,
@@ -98,6 +163,47 @@ export function createGateway(deps: GatewayDeps) {
           status: 202,
           headers: { location: `/documents/${id}` },
           body: { documentId: id, status: "accepted", links: documentLinks(id) },
+        };
+      },
+    );
+  });
+
+  api.post("/documents/batch", requireRole("ingest"), limit, async (c: Context<Env>) => {
+    const caller = c.get("caller");
+    const body = await readBody(c.req.raw, config.maxBodyBytes);
+    const items = parseBatch(body, c.req.header("content-type") ?? "");
+    return await withIdempotency(
+      {
+        redis,
+        key: c.req.header("idempotency-key"),
+        scope: caller.id,
+        keys: k,
+        ttlS: config.idempotencyTtlS,
+      },
+      body,
+      c.req.header("content-type") ?? "",
+      async () => {
+        await checkBackpressure();
+        const results = [];
+        for (const [index, item] of items.entries()) {
+          try {
+            const bytes = new TextEncoder().encode(JSON.stringify(envelope.parse(item)));
+            const upload = await parseUpload(
+              bytes,
+              new Headers({ "content-type": "application/json" }),
+              caller.id,
+            );
+            const id = (await ingest(redis, k, upload)).data.documentId;
+            results.push({ index, status: 202, documentId: id, links: documentLinks(id) });
+          } catch (error) {
+            results.push({ index, ...itemProblem(error) });
+          }
+        }
+        const accepted = results.filter((r) => r.status === 202).length;
+        return {
+          status: accepted === results.length ? 202 : 207,
+          headers: {},
+          body: { accepted, rejected: results.length - accepted, results },
         };
       },
     );

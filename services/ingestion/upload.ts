@@ -1,47 +1,262 @@
 /**
- * Turning a request into an {@link Upload}: a raw body with its Content-Type, or a JSON envelope
- * `{ text | contentBase64, contentType, title, metadata, callbackUrl }`.
+ * Turning a request into an {@link Upload}. The ways in, by Content-Type:
+ * - `application/json`: the envelope `{ text | contentBase64, contentType, title, metadata, callbackUrl }`;
+ * - `multipart/form-data`: a file part (`file`, or the first file) plus the envelope's fields;
+ * - `application/cloudevents+json` (structured) or `ce-*` headers (binary): a CloudEvent whose
+ *   data is the envelope or the document itself;
+ * - anything else: the raw document, described by `X-Dip-Title`, `X-Dip-Metadata`, `X-Dip-Callback-Url`.
  */
+import { CloudEvent } from "cloudevents";
 import { z } from "zod";
 import { HttpProblem } from "../../shared/errors.ts";
 import { extractText, mediaType } from "./extract.ts";
 import type { Upload } from "./ingest.ts";
 
-const jsonUpload = z.object({
+const callbackUrl = z.url({ protocol: /^https?$/, message: "must be an http(s) URL" });
+const metadata = z.record(z.string(), z.unknown());
+
+/** The JSON envelope. */
+export const envelope = z.object({
   text: z.string().optional(),
-  contentBase64: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, "must be base64").optional(),
+  contentBase64: z.string().regex(/^[A-Za-z0-9+/\s]*={0,2}\s*$/, "must be base64").optional(),
   contentType: z.string().min(1).optional(),
   title: z.string().max(500).optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
-  callbackUrl: z.url({ protocol: /^https?$/ }).optional(),
+  metadata: metadata.optional(),
+  callbackUrl: callbackUrl.optional(),
 }).strict().refine((u) => (u.text === undefined) !== (u.contentBase64 === undefined), {
   message: "give exactly one of text or contentBase64",
   path: ["text"],
 });
+type Envelope = z.infer<typeof envelope>;
 
-const metadataHeader = z.record(z.string(), z.unknown());
-const callbackHeader = z.url({ protocol: /^https?$/ });
+interface Described {
+  bytes: Uint8Array;
+  contentType: string;
+  title?: string | undefined;
+  metadata: Record<string, unknown>;
+  callbackUrl?: string | undefined;
+}
 
-function fromHeaders(headers: Headers) {
-  const title = headers.get("x-dip-title") ?? undefined;
-  const callbackUrl = headers.get("x-dip-callback-url") ?? undefined;
-  let metadata: Record<string, unknown> = {};
+const badRequest = (field: string, message: string) =>
+  new HttpProblem(400, "Invalid request", `${field}: ${message}`, { errors: [{ field, message }] });
+
+function base64Bytes(text: string): Uint8Array {
+  return Uint8Array.from(atob(text.replace(/\s/g, "")), (ch) => ch.charCodeAt(0));
+}
+
+function fromEnvelope(e: Envelope): Described {
+  return {
+    bytes: e.text !== undefined ? new TextEncoder().encode(e.text) : base64Bytes(e.contentBase64!),
+    contentType: e.contentType ??
+      (e.text !== undefined ? "text/plain" : "application/octet-stream"),
+    title: e.title,
+    metadata: e.metadata ?? {},
+    callbackUrl: e.callbackUrl,
+  };
+}
+
+function parseJson(bytes: Uint8Array, what: string): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (error) {
+    throw new HttpProblem(
+      400,
+      "Invalid JSON",
+      `The ${what} is not valid JSON: ${(error as Error).message}`,
+    );
+  }
+}
+
+function fromHeaders(body: Uint8Array, headers: Headers, type: string): Described {
+  let meta: Record<string, unknown> = {};
   const raw = headers.get("x-dip-metadata");
   if (raw) {
+    const parsed = metadata.safeParse((() => {
+      try {
+        return JSON.parse(raw);
+      } catch {
+        return undefined;
+      }
+    })());
+    if (!parsed.success) throw badRequest("X-Dip-Metadata", "must be a JSON object");
+    meta = parsed.data;
+  }
+  const cb = headers.get("x-dip-callback-url") ?? undefined;
+  if (cb && !callbackUrl.safeParse(cb).success) {
+    throw badRequest("X-Dip-Callback-Url", "must be an http(s) URL");
+  }
+  return {
+    bytes: body,
+    contentType: type,
+    title: headers.get("x-dip-title") ?? undefined,
+    metadata: meta,
+    callbackUrl: cb,
+  };
+}
+
+async function fromMultipart(body: Uint8Array, contentType: string): Promise<Described> {
+  let form: FormData;
+  try {
+    form = await new Response(new Uint8Array(body), { headers: { "content-type": contentType } })
+      .formData();
+  } catch (error) {
+    throw new HttpProblem(
+      400,
+      "Invalid multipart body",
+      `The multipart/form-data body cannot be parsed: ${(error as Error).message}`,
+    );
+  }
+  const file = form.get("file") instanceof File
+    ? form.get("file") as File
+    : [...form.values()].find((v) => v instanceof File) as File | undefined;
+  const field = (name: string) => {
+    const v = form.get(name);
+    return typeof v === "string" && v !== "" ? v : undefined;
+  };
+  const fields: Record<string, unknown> = {};
+  for (const name of ["title", "callbackUrl", "contentType", "text"]) {
+    if (field(name) !== undefined) fields[name] = field(name);
+  }
+  if (field("metadata") !== undefined) {
     try {
-      metadata = metadataHeader.parse(JSON.parse(raw));
+      fields.metadata = JSON.parse(field("metadata")!);
     } catch {
-      throw new HttpProblem(400, "Invalid request", "X-Dip-Metadata must be a JSON object.", {
-        errors: [{ field: "X-Dip-Metadata", message: "must be a JSON object" }],
-      });
+      throw badRequest("metadata", "must be a JSON object");
     }
   }
-  if (callbackUrl && !callbackHeader.safeParse(callbackUrl).success) {
-    throw new HttpProblem(400, "Invalid request", "X-Dip-Callback-Url must be an http(s) URL.", {
-      errors: [{ field: "X-Dip-Callback-Url", message: "must be an http(s) URL" }],
-    });
+  if (!file) {
+    if (fields.text === undefined) {
+      throw badRequest("file", "a file part (or a text field) is required");
+    }
+    return fromEnvelope(envelope.parse(fields));
   }
-  return { title, callbackUrl, metadata };
+  const checked = envelope.parse({ ...fields, text: "" });
+  const declared = checked.contentType ?? (file.type || "application/octet-stream");
+  return {
+    bytes: new Uint8Array(await file.arrayBuffer()),
+    contentType: declared,
+    title: checked.title ?? (file.name && file.name !== "blob" ? file.name : undefined),
+    metadata: { ...(checked.metadata ?? {}), ...(file.name ? { filename: file.name } : {}) },
+    callbackUrl: checked.callbackUrl,
+  };
+}
+
+/** CloudEvents attributes kept as the document's metadata. */
+function ceMetadata(attributes: Record<string, unknown>): Record<string, unknown> {
+  const { data: _d, data_base64: _b, ...rest } = attributes;
+  return { cloudevent: rest };
+}
+
+function checkCloudEvent(attributes: Record<string, unknown>): void {
+  try {
+    new CloudEvent({ ...attributes, data: undefined } as Record<string, unknown>, true);
+  } catch (error) {
+    const errors = (error as { errors?: { instancePath?: string; message?: string }[] }).errors;
+    const detail = errors?.map((e) =>
+      `${e.instancePath?.replace(/^\//, "") || "(event)"} ${e.message}`
+    ).join("; ") ?? (error as Error).message;
+    throw new HttpProblem(400, "Invalid CloudEvent", `The CloudEvent is not valid: ${detail}`);
+  }
+}
+
+/** Reads a CloudEvent's data as the envelope (when it has text/contentBase64) or as the document. */
+function fromCloudEventData(
+  data: unknown,
+  dataBase64: string | undefined,
+  datacontenttype: string | undefined,
+  attributes: Record<string, unknown>,
+): Described {
+  const meta = ceMetadata(attributes);
+  if (
+    data !== null && typeof data === "object" && !Array.isArray(data) &&
+    ("text" in data || "contentBase64" in data)
+  ) {
+    const d = fromEnvelope(envelope.parse(data));
+    return { ...d, metadata: { ...d.metadata, ...meta } };
+  }
+  if (dataBase64 !== undefined) {
+    return {
+      bytes: base64Bytes(dataBase64),
+      contentType: datacontenttype ?? "application/octet-stream",
+      metadata: meta,
+    };
+  }
+  if (data === undefined || data === null) {
+    throw badRequest("data", "the CloudEvent carries no data");
+  }
+  const isText = typeof data === "string";
+  return {
+    bytes: new TextEncoder().encode(isText ? data : JSON.stringify(data)),
+    contentType: datacontenttype ?? (isText ? "text/plain" : "application/json"),
+    metadata: meta,
+  };
+}
+
+function fromStructuredCloudEvent(body: Uint8Array): Described {
+  const value = parseJson(body, "CloudEvent");
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new HttpProblem(
+      400,
+      "Invalid CloudEvent",
+      "A structured CloudEvent must be a JSON object.",
+    );
+  }
+  const attributes = value as Record<string, unknown>;
+  checkCloudEvent(attributes);
+  return fromCloudEventData(
+    attributes.data,
+    attributes.data_base64 as string | undefined,
+    attributes.datacontenttype as string | undefined,
+    attributes,
+  );
+}
+
+function binaryAttributes(headers: Headers): Record<string, unknown> {
+  const attributes: Record<string, unknown> = {};
+  headers.forEach((value, name) => {
+    if (name.startsWith("ce-")) attributes[name.slice(3)] = decodeURIComponent(value);
+  });
+  const type = headers.get("content-type");
+  if (type) attributes.datacontenttype = type;
+  return attributes;
+}
+
+function fromBinaryCloudEvent(body: Uint8Array, headers: Headers): Described {
+  const attributes = binaryAttributes(headers);
+  checkCloudEvent(attributes);
+  const type = mediaType(headers.get("content-type") ?? "");
+  const data = type === "application/json" || type.endsWith("+json")
+    ? parseJson(body, "CloudEvent data")
+    : undefined;
+  if (data !== undefined) return fromCloudEventData(data, undefined, type, attributes);
+  return {
+    bytes: body,
+    contentType: type || "application/octet-stream",
+    metadata: ceMetadata(attributes),
+  };
+}
+
+/** True when the request is a CloudEvent (either HTTP binding mode). */
+export function isCloudEvent(headers: Headers): boolean {
+  return headers.has("ce-specversion") ||
+    mediaType(headers.get("content-type") ?? "") === "application/cloudevents+json";
+}
+
+/** The implicit idempotency key of a CloudEvent (`source` + `id` identify an event), if any. */
+export function cloudEventKey(body: Uint8Array, headers: Headers): string | undefined {
+  if (headers.has("ce-specversion")) {
+    const source = headers.get("ce-source"), id = headers.get("ce-id");
+    return source && id ? `ce:${source}:${id}` : undefined;
+  }
+  if (!isCloudEvent(headers)) return undefined;
+  try {
+    const e = JSON.parse(new TextDecoder().decode(body));
+    return typeof e?.source === "string" && typeof e?.id === "string"
+      ? `ce:${e.source}:${e.id}`
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Parses a request body into an upload (text extracted); throws 400/415/422 problems. */
@@ -50,50 +265,25 @@ export async function parseUpload(
   headers: Headers,
   source: string,
 ): Promise<Upload> {
-  const type = mediaType(headers.get("content-type") ?? undefined);
-  const traceparent = headers.get("traceparent") ?? undefined;
-  if (type === "application/json" && !headers.get("x-dip-raw")) {
-    let value: unknown;
-    try {
-      value = JSON.parse(new TextDecoder().decode(body));
-    } catch (error) {
-      throw new HttpProblem(
-        400,
-        "Invalid JSON",
-        `The body is not valid JSON: ${(error as Error).message}`,
-      );
-    }
-    const u = jsonUpload.parse(value);
-    const bytes = u.text !== undefined
-      ? new TextEncoder().encode(u.text)
-      : Uint8Array.from(atob(u.contentBase64!), (ch) => ch.charCodeAt(0));
-    const extracted = await extractText(
-      bytes,
-      u.contentType ?? (u.text !== undefined ? "text/plain" : "application/octet-stream"),
-    );
-    return {
-      body: bytes,
-      contentType: extracted.contentType,
-      text: extracted.text,
-      title: u.title ?? extracted.title,
-      metadata: u.metadata ?? {},
-      callbackUrl: u.callbackUrl,
-      source,
-      pages: extracted.pages,
-      traceparent,
-    };
-  }
-  const meta = fromHeaders(headers);
-  const extracted = await extractText(body, type);
+  const header = headers.get("content-type") ?? "";
+  const type = mediaType(header);
+  let d: Described;
+  if (headers.has("ce-specversion")) d = fromBinaryCloudEvent(body, headers);
+  else if (type === "application/cloudevents+json") d = fromStructuredCloudEvent(body);
+  else if (type === "multipart/form-data") d = await fromMultipart(body, header);
+  else if (type === "application/json" && !headers.has("x-dip-raw")) {
+    d = fromEnvelope(envelope.parse(parseJson(body, "body")));
+  } else d = fromHeaders(body, headers, header);
+  const extracted = await extractText(d.bytes, d.contentType);
   return {
-    body,
+    body: d.bytes,
     contentType: extracted.contentType,
     text: extracted.text,
-    title: meta.title ?? extracted.title,
-    metadata: meta.metadata,
-    callbackUrl: meta.callbackUrl,
+    title: d.title ?? extracted.title,
+    metadata: d.metadata,
+    callbackUrl: d.callbackUrl,
     source,
     pages: extracted.pages,
-    traceparent,
+    traceparent: headers.get("traceparent") ?? undefined,
   };
 }
