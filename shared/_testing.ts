@@ -56,9 +56,9 @@ export async function eventually<T>(
 
 /** A valid `document.ingested` event for a made-up document. */
 export function ingestedEvent(
-  documentId = crypto.randomUUID(),
+  documentId: string = crypto.randomUUID(),
   extra: { callbackUrl?: string } = {},
-): DipEvent {
+): DipEvent<"com.dip.document.ingested"> {
   return createEvent({
     type: "com.dip.document.ingested",
     source: "dip/test",

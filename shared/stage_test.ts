@@ -306,6 +306,31 @@ describe("runStage()", () => {
     assert.equal(await pendingCount(t, k), 0);
   });
 
+  it("adds outputs to further streams (team queues) in the same hand-off", async () => {
+    const k = t.freshKeys();
+    await publish(t, k, ingestedEvent());
+    const controller = new AbortController();
+    const stage = runStage({
+      redis: t.redis,
+      keys: k,
+      group: "classification",
+      consumer: "c-copies",
+      input: "com.dip.document.ingested",
+      handler: classify,
+      signal: controller.signal,
+      policy: fast,
+      copies: () => [k.queue("billing"), k.queue("audit")],
+    });
+    await eventually(async () => (await t.redis.xlen(k.queue("audit"))) === 1);
+    controller.abort();
+    await stage.done;
+    const [[, fields]] = await t.redis.xrange(k.queue("billing"), "-", "+") as unknown as [
+      [string, string[]],
+    ];
+    assert.equal(parseEvent(fields[1]).type, "com.dip.document.classified");
+    assert.equal((await outputs(t, k)).length, 1);
+  });
+
   it("finishes in-flight work when stopped, and leaves the group", async () => {
     const k = t.freshKeys();
     await publish(t, k, ingestedEvent());
