@@ -3,7 +3,9 @@ import { loadConfig } from "../../shared/config.ts";
 import { createLogger } from "../../shared/log.ts";
 import { connectRedis } from "../../shared/redis.ts";
 import { runWorker } from "../../shared/worker.ts";
+import { CircuitBreakers } from "../../shared/breaker.ts";
 import { classificationHandler, localClassifier } from "./classify.ts";
+import { llmClassifier } from "./llm.ts";
 import { loadModel, ModelHolder } from "./model_file.ts";
 
 const config = loadConfig(Deno.env.toObject());

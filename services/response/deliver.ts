@@ -5,7 +5,7 @@
  */
 import { backoffDelay, sleep } from "../../shared/backoff.ts";
 import { refusal } from "./address_guard.ts";
-import { CircuitBreakers } from "./breaker.ts";
+import { CircuitBreakers } from "../../shared/breaker.ts";
 import { signatureHeaders } from "./signature.ts";
 
 /** How a delivery went. */

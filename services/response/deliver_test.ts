@@ -2,7 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Webhook } from "standardwebhooks";
 import { webhookSender } from "./deliver.ts";
-import { CircuitBreakers } from "./breaker.ts";
+import { CircuitBreakers } from "../../shared/breaker.ts";
 import { isPrivateAddress, refusal } from "./address_guard.ts";
 
 const SECRET = "whsec_" + btoa("a-test-secret-of-32-bytes-length!");
