@@ -30,12 +30,28 @@ Deno.addSignalListener("SIGHUP", () => {
   );
 });
 
+const local = localClassifier(holder.current);
+const classify = config.llm
+  ? llmClassifier({
+    ...config.llm,
+    labels: holder.current().labels,
+    breakers: new CircuitBreakers(),
+    logger: log,
+  }, local)
+  : local;
+if (config.llm) {
+  log.info("LLM backend configured; the local model is the fallback", {
+    url: config.llm.url,
+    model: config.llm.model,
+  });
+}
+
 await runWorker(
   config,
   {
     group: "classification",
     input: "com.dip.document.ingested",
-    handler: classificationHandler(localClassifier(holder.current), (ref) => blobs.get(ref)),
+    handler: classificationHandler(classify, (ref) => blobs.get(ref)),
   },
   controller.signal,
   { host: Deno.hostname(), pid: Deno.pid },

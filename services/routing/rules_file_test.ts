@@ -20,23 +20,23 @@ describe("RulesHolder", () => {
   });
   after(() => Deno.removeSync(dir, { recursive: true }));
 
-  async function write(text: string, mtimeS: number) {
+  function write(text: string, mtimeS: number) {
     Deno.writeTextFileSync(path, text);
     Deno.utimeSync(path, mtimeS, mtimeS);
   }
 
   it("swaps in a changed valid file whole, and keeps the rules in use when the new file is invalid", async () => {
-    await write(rules("v1"), 1000);
+    write(rules("v1"), 1000);
     const holder = new RulesHolder(await loadRules(path), path, silentLogger);
     await holder.check();
     assert.equal(decide(holder.current(), facts).route, "v1");
-    await write(rules("v2"), 2000);
+    write(rules("v2"), 2000);
     assert.equal(await holder.check(), true);
     assert.equal(decide(holder.current(), facts).route, "v2");
-    await write('{"version": 1, "rules": [{"id": "r", "route": ', 3000); // half-written
+    write('{"version": 1, "rules": [{"id": "r", "route": ', 3000); // half-written
     assert.equal(await holder.check(), false);
     assert.equal(decide(holder.current(), facts).route, "v2");
-    await write(rules("v3"), 4000);
+    write(rules("v3"), 4000);
     assert.equal(await holder.check(), true);
     assert.equal(decide(holder.current(), facts).route, "v3");
   });
