@@ -10,11 +10,12 @@ import { runScript, script } from "./lua.ts";
 
 const COMMIT = script(`
 -- KEYS: 1 input stream, 2 marker, 3 retry zset, 4 failures hash, 5 stats hash, 6 dlq stream,
---       then per output: stream, doc hash, timeline list; then one stream per copy
+--       7 latency list, then per output: stream, doc hash, timeline list; then one stream per copy
 -- ARGV: 1 group, 2 entry id ('' = no input), 3 marker ttl ms, 4 now ms, 5 output count,
---       6 dlq fields (JSON array, '' = none), 7 stat field,
+--       6 dlq fields (JSON array, '' = none), 7 stat field, 8 latency ms ('' = none),
 --       then per output: event JSON, status, stage, event id, data JSON, timeline JSON;
 --       then per copy: the index (0-based) of the output it copies
+local FIRST_KEY, FIRST_ARG = 8, 9
 local hasInput = ARGV[2] ~= ''
 if hasInput then
   if not redis.call('SET', KEYS[2], ARGV[4], 'NX', 'PX', ARGV[3]) then
@@ -27,16 +28,16 @@ if hasInput then
 end
 local n = tonumber(ARGV[5])
 for i = 0, n - 1 do
-  local a = 8 + i * 6
-  local k = 7 + i * 3
+  local a = FIRST_ARG + i * 6
+  local k = FIRST_KEY + i * 3
   redis.call('XADD', KEYS[k], '*', 'event', ARGV[a])
   redis.call('HSET', KEYS[k + 1], 'status', ARGV[a + 1], 'stage', ARGV[a + 2],
     'updatedAt', ARGV[4], 'lastEventId', ARGV[a + 3], ARGV[a + 2], ARGV[a + 4])
   redis.call('RPUSH', KEYS[k + 2], ARGV[a + 5])
 end
-for c = 0, #KEYS - 7 - n * 3 do
-  local output = tonumber(ARGV[8 + n * 6 + c])
-  redis.call('XADD', KEYS[7 + n * 3 + c], '*', 'event', ARGV[8 + output * 6])
+for c = 0, #KEYS - FIRST_KEY - n * 3 do
+  local output = tonumber(ARGV[FIRST_ARG + n * 6 + c])
+  redis.call('XADD', KEYS[FIRST_KEY + n * 3 + c], '*', 'event', ARGV[FIRST_ARG + output * 6])
 end
 if ARGV[6] ~= '' then
   redis.call('XADD', KEYS[6], '*', unpack(cjson.decode(ARGV[6])))
@@ -47,6 +48,10 @@ if hasInput then
   redis.call('HDEL', KEYS[4], ARGV[2])
 end
 if ARGV[7] ~= '' then redis.call('HINCRBY', KEYS[5], ARGV[7], 1) end
+if ARGV[8] ~= '' then
+  redis.call('LPUSH', KEYS[7], ARGV[8])
+  redis.call('LTRIM', KEYS[7], 0, 999)
+end
 return 1
 `);
 
@@ -71,6 +76,8 @@ export interface Handoff {
   stat?: string;
   /** How long the processed marker lives, in ms; default 7 days. */
   markerTtlMs?: number;
+  /** Time from the input event's creation to this hand-off, in ms (kept as a latency sample). */
+  latencyMs?: number;
   /** Further streams an output is also added to (e.g. team queues), by output. */
   copies?: (output: DipEvent) => string[];
 }
@@ -90,6 +97,7 @@ export async function commitHandoff(redis: Redis, k: Keys, h: Handoff): Promise<
     k.failures(group),
     k.stats(group),
     k.dlq(group),
+    k.latency(group),
   ];
   const args: (string | number)[] = [
     group,
@@ -99,6 +107,7 @@ export async function commitHandoff(redis: Redis, k: Keys, h: Handoff): Promise<
     h.outputs.length,
     h.deadLetter ? JSON.stringify(Object.entries(h.deadLetter).flat()) : "",
     h.stat ?? "",
+    h.latencyMs === undefined ? "" : Math.max(0, Math.round(h.latencyMs)),
   ];
   for (const event of h.outputs) {
     const stage = typeSuffix(event.type);

@@ -26,6 +26,8 @@ export interface Keys {
   queue(team: string): string;
   /** Counters a group keeps about itself (hash). */
   stats(group: string): string;
+  /** Recent end-to-end latency samples of a group, in ms (list, newest first, at most 1000). */
+  latency(group: string): string;
   /** The stored response of a document. */
   response(documentId: string): string;
   /** A token bucket for rate limiting one API key. */
@@ -47,6 +49,7 @@ export function keys(prefix = "dip"): Keys {
     httpIdempotency: (apiKeyId, key) => `${prefix}:idem:http:${apiKeyId}:${key}`,
     queue: (team) => `${prefix}:queue:${team}`,
     stats: (group) => `${prefix}:stats:${group}`,
+    latency: (group) => `${prefix}:latency:${group}`,
     response: (id) => `${prefix}:blob:${id}:response`,
     rateLimit: (apiKeyId) => `${prefix}:ratelimit:${apiKeyId}`,
   };

@@ -200,6 +200,7 @@ export function runStage(options: StageOptions): Stage {
         input: { stream, group, entryId: d.entryId, eventId: event.id },
         outputs,
         stat: "processed",
+        latencyMs: Date.now() - Date.parse(event.time),
         markerTtlMs: policy.markerTtlMs,
         ...(options.copies ? { copies: options.copies } : {}),
       });

@@ -16,6 +16,8 @@ import { authenticate, type Caller, requireRole } from "./auth.ts";
 import { readBody } from "./body.ts";
 import { withIdempotency } from "./idempotency.ts";
 import { ingest } from "./ingest.ts";
+import { addAnalystRoutes } from "./analyst_routes.ts";
+import { openapi } from "./openapi.ts";
 import { rateLimit } from "./rate_limit.ts";
 import { cloudEventKey, envelope, parseUpload } from "./upload.ts";
 
@@ -44,6 +46,8 @@ function documentLinks(id: string) {
     content: `/documents/${id}/content`,
   };
 }
+
+const DASHBOARD = Deno.readTextFileSync(new URL("./static/dashboard.html", import.meta.url));
 
 /** The most items one batch may hold. */
 export const MAX_BATCH = 1000;
@@ -136,8 +140,13 @@ export function createGateway(deps: GatewayDeps) {
     }
   }
 
-  api.use("/documents/*", authenticate(config.apiKeys));
-  api.use("/documents", authenticate(config.apiKeys));
+  const auth = authenticate(config.apiKeys);
+  for (const path of ["/documents", "/documents/*", "/pipeline", "/metrics", "/events", "/dlq/*"]) {
+    api.use(path, auth);
+  }
+  api.get("/openapi.json", (c) => c.json(openapi));
+  api.get("/", (c) => c.html(DASHBOARD));
+  addAnalystRoutes(app, redis, k);
 
   const limit = rateLimit(redis, k, config.rateLimitRps, config.rateLimitBurst);
 
