@@ -319,7 +319,9 @@ export function runStage(options: StageOptions): Stage {
   async function readLoop(): Promise<void> {
     let failures = 0;
     while (!signal.aborted) {
-      if (capacity() === 0) {
+      // read in batches: wait until at least half the slots are free (one read per entry
+      // would cost a round trip each)
+      if (inFlight.size > 0 && capacity() < Math.ceil(policy.concurrency / 2)) {
         await Promise.race([...inFlight.values(), sleep(policy.blockMs, signal)]);
         lastPollAt = Date.now();
         continue;
