@@ -9,7 +9,7 @@
  * - train: classifier training rate on a generated corpus (absolute: documents per second).
  */
 import { parseArgs } from "node:util";
-import { connectRedis, type Redis } from "../shared/redis.ts";
+import { connectRedis } from "../shared/redis.ts";
 import { startRedisServer } from "../shared/redis_server.ts";
 import { type Keys, keys } from "../shared/keys.ts";
 import { createEvent, type DipEvent } from "../shared/events.ts";
