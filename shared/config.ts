@@ -100,6 +100,7 @@ const POLICY_VARS: [keyof StagePolicy, string][] = [
   ["consumerIdleMs", "DIP_CONSUMER_IDLE_MS"],
   ["retentionMs", "DIP_RETENTION_MS"],
   ["housekeepingMs", "DIP_HOUSEKEEPING_MS"],
+  ["watchdogMs", "DIP_WATCHDOG_MS"],
 ];
 
 /**

@@ -65,6 +65,8 @@ export interface StagePolicy {
   retentionMs: number;
   /** How often idle consumers are removed and the stream trimmed, in ms. Default 60000. */
   housekeepingMs: number;
+  /** A read loop that has not polled Redis for this long makes the stage not ready, in ms. Default 15000. */
+  watchdogMs: number;
 }
 
 /** The defaults of {@link StagePolicy}. */
@@ -82,6 +84,7 @@ export const defaultPolicy: StagePolicy = {
   consumerIdleMs: 3600_000,
   retentionMs: 7 * 24 * 3600_000,
   housekeepingMs: 60_000,
+  watchdogMs: 15_000,
 };
 
 /** What {@link runStage} needs. */
@@ -396,7 +399,8 @@ export function runStage(options: StageOptions): Stage {
       const lastPollAgoMs = Date.now() - lastPollAt;
       const status = redis.status;
       return {
-        ready: status === "ready" && !signal.aborted && lastPollAgoMs < policy.blockMs * 3 + 5000,
+        ready: status === "ready" && !signal.aborted &&
+          lastPollAgoMs < Math.max(policy.watchdogMs, policy.blockMs * 2),
         redis: status,
         inFlight: inFlight.size,
         lastPollAgoMs,

@@ -353,6 +353,40 @@ describe("runStage()", () => {
   });
 });
 
+describe("runStage() when Redis misbehaves", () => {
+  let t: TestRedis;
+  before(async () => (t = await testRedis()));
+  after(async () => await t.close());
+
+  it("keeps consuming after every client connection is killed", async () => {
+    const k = t.freshKeys();
+    const s = start(t, k, classify);
+    await publish(t, k, ingestedEvent());
+    await eventually(async () => (await outputs(t, k)).length === 1);
+    await t.redis.client("KILL", "TYPE", "normal");
+    await new Promise((r) => setTimeout(r, 300));
+    await publish(t, k, ingestedEvent());
+    await eventually(
+      async () => (await outputs(t, k)).length === 2,
+      10_000,
+      "second output after reconnect",
+    );
+    await s.stop();
+  });
+
+  it("turns not ready when its read loop stops polling (watchdog), and ready again after", async () => {
+    const k = t.freshKeys();
+    const s = start(t, k, classify, { blockMs: 100, watchdogMs: 400 });
+    await eventually(() => s.stage.health().ready);
+    const admin = t.redis.duplicate();
+    await admin.client("PAUSE", 1500, "ALL");
+    await eventually(() => !s.stage.health().ready, 3000, "not ready while Redis is paused");
+    await eventually(() => s.stage.health().ready, 5000, "ready after the pause");
+    admin.disconnect();
+    await s.stop();
+  });
+});
+
 describe("housekeeping", () => {
   let t: TestRedis;
   before(async () => (t = await testRedis()));
