@@ -40,15 +40,23 @@ export interface ResponseView {
   fields: Fields;
 }
 
-/** Renders the route's template (or the default one) for `view`. */
+/**
+ * Renders the route's template (or the default one) for `view`. Besides the view, templates see
+ * `confidencePercent`, `joined.<field>` (a field's values joined by ", "), `fieldList` and
+ * `hasFields`.
+ */
 export function render(templates: Templates, view: ResponseView): string {
   const template = templates.get(view.route) ?? templates.get("default")!;
   const fieldList = Object.entries(view.fields).filter(([, v]) => v.length > 0)
     .map(([name, values]) => ({ name, values: values.join(", ") }));
+  const joined = Object.fromEntries(
+    Object.entries(view.fields).map(([name, values]) => [name, values.join(", ")]),
+  );
   return Mustache.render(template, {
     ...view,
     confidencePercent: Math.round(view.confidence * 100),
     fieldList,
     hasFields: fieldList.length > 0,
-  }).trim() + "\n";
+    joined,
+  }).replace(/\n{3,}/g, "\n\n").trim() + "\n";
 }

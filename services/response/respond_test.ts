@@ -67,7 +67,10 @@ describe("responseHandler()", () => {
     );
     const [out] = await handler(decided);
     assert.ok(out?.type === "com.dip.response.generated");
-    assert.match(out.data.body, /Billing received INV-5512/);
+    assert.match(
+      out.data.body,
+      /^Billing received invoice INV-5512 \(document doc-1\)\.\nAmounts: 1,200.00 EUR\nDates: 2026-12-01\n\nSummary: /,
+    );
     assert.match(out.data.body, /1,200.00 EUR/);
     assert.deepEqual(out.data.fields.emails, ["ap@globex.example"]);
     assert.equal(stored.get("resp:doc-1"), out.data.body);
