@@ -95,3 +95,13 @@ export async function assertDrained(redis: Redis, k: Keys): Promise<void> {
     assert.equal(state.lag, 0, `${group} lag`);
   }
 }
+
+/** Waits until every stage group has no pending entries and no lag, then asserts it once more. */
+export async function waitDrained(redis: Redis, k: Keys, timeoutMs = 15_000): Promise<void> {
+  await eventually(
+    () => assertDrained(redis, k).then(() => true, () => false),
+    timeoutMs,
+    "groups drained",
+  );
+  await assertDrained(redis, k);
+}

@@ -1,30 +1,14 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { eventually, type TestRedis, testRedis } from "../shared/_testing.ts";
+import { eventually, testRedis } from "../shared/_testing.ts";
 import { buildCorpus } from "../tools/corpus.ts";
 import { type Pipeline, startPipeline, uploadAll } from "./_harness.ts";
-import { assertChains, assertDrained, waitCompleted } from "./_checks.ts";
+import { assertChains, waitCompleted, waitDrained } from "./_checks.ts";
 
 const texts = (n: number, seed: number) => {
   const docs = buildCorpus(Math.ceil(n / 8) + 1, 0.01, seed).train.map((d) => d.text);
   return docs.slice(0, n);
 };
-
-async function drained(t: TestRedis, k: ReturnType<TestRedis["freshKeys"]>) {
-  await eventually(
-    async () => {
-      try {
-        await assertDrained(t.redis, k);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    15_000,
-    "groups drained",
-  );
-  await assertDrained(t.redis, k);
-}
 
 describe("delivery guarantees under failure (real processes, real Redis)", () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -67,7 +51,7 @@ describe("delivery guarantees under failure (real processes, real Redis)", () =>
     await monkey;
     assert.ok(kills >= 1, "at least one worker was killed");
     await assertChains(t.redis, k, ids);
-    await drained(t, k);
+    await waitDrained(t.redis, k);
     for (const group of ["classification", "routing", "response"]) {
       assert.equal(await t.redis.xlen(k.dlq(group)), 0, `DLQ of ${group} is empty`);
     }
@@ -83,7 +67,7 @@ describe("delivery guarantees under failure (real processes, real Redis)", () =>
     const ids = await upload;
     await waitCompleted(t.redis, k, ids, 60_000);
     await assertChains(t.redis, k, ids);
-    await drained(t, k);
+    await waitDrained(t.redis, k);
   });
 
   it("SIGTERM during load drains in-flight work; after a restart nothing is lost or doubled", async () => {
@@ -101,6 +85,6 @@ describe("delivery guarantees under failure (real processes, real Redis)", () =>
     const ids = await upload;
     await waitCompleted(t.redis, k, ids, 60_000);
     await assertChains(t.redis, k, ids);
-    await drained(t, k);
+    await waitDrained(t.redis, k);
   });
 });

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { eventually, type TestRedis, testRedis } from "../shared/_testing.ts";
 import { buildCorpus } from "../tools/corpus.ts";
 import { type Pipeline, startPipeline, uploadAll } from "./_harness.ts";
-import { assertChains, assertDrained, waitCompleted } from "./_checks.ts";
+import { assertChains, waitCompleted, waitDrained } from "./_checks.ts";
 
 describe("the pipeline, end to end (four processes, real Redis)", () => {
   let t: TestRedis;
@@ -30,18 +30,7 @@ describe("the pipeline, end to end (four processes, real Redis)", () => {
     const ids = [...first, ...second];
     await waitCompleted(t.redis, k, ids, 60_000);
     await assertChains(t.redis, k, ids);
-    await eventually(
-      async () => {
-        try {
-          await assertDrained(t.redis, k);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      10_000,
-      "groups drained",
-    );
+    await waitDrained(t.redis, k);
   });
 
   it("shows a document's stages, category, route and response over HTTP", async () => {

@@ -76,3 +76,18 @@ export function ingestedEvent(
     },
   });
 }
+
+/** A stage handler for tests: classifies every document as an invoice (confidence 0.9). */
+export const classifyAsInvoice = (event: DipEvent): Promise<DipEvent[]> =>
+  Promise.resolve([createEvent({
+    type: "com.dip.document.classified",
+    source: "dip/test",
+    cause: event,
+    data: {
+      documentId: event.subject,
+      category: "invoice",
+      confidence: 0.9,
+      scores: [{ category: "invoice", probability: 0.9 }],
+      model: { name: "test", version: "1" },
+    },
+  })]);

@@ -1,7 +1,13 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { eventually, ingestedEvent, type TestRedis, testRedis } from "./_testing.ts";
-import { createEvent, parseEvent } from "./events.ts";
+import {
+  classifyAsInvoice,
+  eventually,
+  ingestedEvent,
+  type TestRedis,
+  testRedis,
+} from "./_testing.ts";
+import { parseEvent } from "./events.ts";
 import { PermanentError } from "./errors.ts";
 import { redriveDeadLetters, replayEvents, toStreamId } from "./replay.ts";
 import { runStage } from "./stage.ts";
@@ -30,19 +36,7 @@ describe("replay and redrive", () => {
     };
   }
 
-  const classify: Handler = (e) =>
-    Promise.resolve([createEvent({
-      type: "com.dip.document.classified",
-      source: "t",
-      cause: e,
-      data: {
-        documentId: e.subject,
-        category: "x",
-        confidence: 1,
-        scores: [],
-        model: { name: "m", version: "1" },
-      },
-    })]);
+  const classify: Handler = classifyAsInvoice;
 
   it("redrives a dead letter as a new generation that the stage then processes", async () => {
     const k = t.freshKeys();

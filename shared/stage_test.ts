@@ -1,9 +1,15 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { runStage, type StagePolicy } from "./stage.ts";
-import { createEvent, type DipEvent, parseEvent } from "./events.ts";
+import { type DipEvent, parseEvent } from "./events.ts";
 import { PermanentError, TransientError } from "./errors.ts";
-import { eventually, ingestedEvent, type TestRedis, testRedis } from "./_testing.ts";
+import {
+  classifyAsInvoice,
+  eventually,
+  ingestedEvent,
+  type TestRedis,
+  testRedis,
+} from "./_testing.ts";
 import type { Keys } from "./keys.ts";
 import type { Handler } from "./middleware/types.ts";
 import { tracing } from "./middleware/tracing.ts";
@@ -18,19 +24,7 @@ const fast: Partial<StagePolicy> = {
   drainTimeoutMs: 5000,
 };
 
-const classify: Handler = (event) =>
-  Promise.resolve([createEvent({
-    type: "com.dip.document.classified",
-    source: "dip/test",
-    cause: event,
-    data: {
-      documentId: event.subject,
-      category: "invoice",
-      confidence: 0.9,
-      scores: [{ category: "invoice", probability: 0.9 }],
-      model: { name: "test", version: "1" },
-    },
-  })]);
+const classify: Handler = classifyAsInvoice;
 
 async function publish(t: TestRedis, k: Keys, event: DipEvent) {
   return await t.redis.xadd(k.stream("document.ingested"), "*", "event", JSON.stringify(event));

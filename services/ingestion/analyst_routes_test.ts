@@ -1,9 +1,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { eventually, type TestRedis, testRedis } from "../../shared/_testing.ts";
+import { classifyAsInvoice, eventually, type TestRedis, testRedis } from "../../shared/_testing.ts";
 import { silentLogger } from "../../shared/log.ts";
 import { loadConfig } from "../../shared/config.ts";
-import { createEvent } from "../../shared/events.ts";
 import { PermanentError } from "../../shared/errors.ts";
 import { runStage } from "../../shared/stage.ts";
 import { createGateway } from "./app.ts";
@@ -65,18 +64,7 @@ describe("analysts' API", () => {
         if (failing && e.data.documentId === poison) {
           throw new PermanentError("cannot classify this one");
         }
-        return Promise.resolve([createEvent({
-          type: "com.dip.document.classified",
-          source: "t",
-          cause: e,
-          data: {
-            documentId: e.subject,
-            category: "invoice",
-            confidence: 0.9,
-            scores: [],
-            model: { name: "m", version: "1" },
-          },
-        })]);
+        return classifyAsInvoice(e);
       },
     });
     const poison = await upload("a poison document");

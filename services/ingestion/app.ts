@@ -14,7 +14,7 @@ import { lagOf } from "../../shared/lag.ts";
 import type { Logger } from "../../shared/log.ts";
 import { authenticate, type Caller, requireRole } from "./auth.ts";
 import { readBody } from "./body.ts";
-import { withIdempotency } from "./idempotency.ts";
+import { type StoredAnswer, withIdempotency } from "./idempotency.ts";
 import { ingest } from "./ingest.ts";
 import { addAnalystRoutes } from "./analyst_routes.ts";
 import { openapi } from "./openapi.ts";
@@ -150,72 +150,62 @@ export function createGateway(deps: GatewayDeps) {
 
   const limit = rateLimit(redis, k, config.rateLimitRps, config.rateLimitBurst);
 
-  api.post("/documents", requireRole("ingest"), limit, async (c: Context<Env>) => {
-    const caller = c.get("caller");
-    const body = await readBody(c.req.raw, config.maxBodyBytes);
-    return await withIdempotency(
-      {
-        redis,
-        key: c.req.header("idempotency-key") ?? cloudEventKey(body, c.req.raw.headers),
-        scope: caller.id,
-        keys: k,
-        ttlS: config.idempotencyTtlS,
-      },
+  /** Runs `work` for this request at most once per Idempotency-Key (or CloudEvent id). */
+  const idempotent = (
+    c: Context<Env>,
+    body: Uint8Array,
+    key: string | undefined,
+    work: () => Promise<StoredAnswer>,
+  ) =>
+    withIdempotency(
+      { redis, key, scope: c.get("caller").id, keys: k, ttlS: config.idempotencyTtlS },
       body,
       c.req.header("content-type") ?? "",
       async () => {
         await checkBackpressure();
-        const upload = await parseUpload(body, c.req.raw.headers, caller.id);
-        const event = await ingest(redis, k, upload);
-        const id = event.data.documentId;
-        return {
-          status: 202,
-          headers: { location: `/documents/${id}` },
-          body: { documentId: id, status: "accepted", links: documentLinks(id) },
-        };
+        return await work();
       },
     );
+
+  /** Extracts, stores and publishes one upload; returns its document id. */
+  const accept = async (body: Uint8Array, headers: Headers, source: string) =>
+    (await ingest(redis, k, await parseUpload(body, headers, source))).data.documentId;
+
+  api.post("/documents", requireRole("ingest"), limit, async (c: Context<Env>) => {
+    const body = await readBody(c.req.raw, config.maxBodyBytes);
+    const key = c.req.header("idempotency-key") ?? cloudEventKey(body, c.req.raw.headers);
+    return await idempotent(c, body, key, async () => {
+      const id = await accept(body, c.req.raw.headers, c.get("caller").id);
+      return {
+        status: 202,
+        headers: { location: `/documents/${id}` },
+        body: { documentId: id, status: "accepted", links: documentLinks(id) },
+      };
+    });
   });
 
   api.post("/documents/batch", requireRole("ingest"), limit, async (c: Context<Env>) => {
-    const caller = c.get("caller");
     const body = await readBody(c.req.raw, config.maxBodyBytes);
     const items = parseBatch(body, c.req.header("content-type") ?? "");
-    return await withIdempotency(
-      {
-        redis,
-        key: c.req.header("idempotency-key"),
-        scope: caller.id,
-        keys: k,
-        ttlS: config.idempotencyTtlS,
-      },
-      body,
-      c.req.header("content-type") ?? "",
-      async () => {
-        await checkBackpressure();
-        const results = [];
-        for (const [index, item] of items.entries()) {
-          try {
-            const bytes = new TextEncoder().encode(JSON.stringify(envelope.parse(item)));
-            const upload = await parseUpload(
-              bytes,
-              new Headers({ "content-type": "application/json" }),
-              caller.id,
-            );
-            const id = (await ingest(redis, k, upload)).data.documentId;
-            results.push({ index, status: 202, documentId: id, links: documentLinks(id) });
-          } catch (error) {
-            results.push({ index, ...itemProblem(error) });
-          }
+    const json = new Headers({ "content-type": "application/json" });
+    return await idempotent(c, body, c.req.header("idempotency-key"), async () => {
+      const results = [];
+      for (const [index, item] of items.entries()) {
+        try {
+          const bytes = new TextEncoder().encode(JSON.stringify(envelope.parse(item)));
+          const id = await accept(bytes, json, c.get("caller").id);
+          results.push({ index, status: 202, documentId: id, links: documentLinks(id) });
+        } catch (error) {
+          results.push({ index, ...itemProblem(error) });
         }
-        const accepted = results.filter((r) => r.status === 202).length;
-        return {
-          status: accepted === results.length ? 202 : 207,
-          headers: {},
-          body: { accepted, rejected: results.length - accepted, results },
-        };
-      },
-    );
+      }
+      const accepted = results.filter((r) => r.status === 202).length;
+      return {
+        status: accepted === results.length ? 202 : 207,
+        headers: {},
+        body: { accepted, rejected: results.length - accepted, results },
+      };
+    });
   });
 
   api.get("/documents/:id", requireRole("read"), async (c) => {
