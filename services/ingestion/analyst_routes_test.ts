@@ -69,7 +69,10 @@ describe("analysts' API", () => {
     });
     const poison = await upload("a poison document");
     for (let i = 0; i < 3; i++) await upload(`good ${i}`);
-    await eventually(async () => (await t.redis.xlen(k.stream("document.classified"))) === 3);
+    await eventually(async () =>
+      (await t.redis.xlen(k.stream("document.classified"))) === 3 &&
+      (await t.redis.xlen(k.dlq("classification"))) === 1
+    );
     const p = await (await app.request("/pipeline")).json();
     const cls = p.stages.find((s: { group: string }) => s.group === "classification");
     assert.equal(p.ingested, 4);
