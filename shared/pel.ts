@@ -239,7 +239,9 @@ local minid = ARGV[1]
 for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
   local t = {}
   for i = 1, #g, 2 do t[g[i]] = g[i + 1] end
-  local candidate = t['last-delivered-id']
+  -- with nothing pending, every entry up to last-delivered-id is acknowledged: keep what follows
+  local ms, seq = parse(t['last-delivered-id'])
+  local candidate = string.format('%d-%d', ms, seq + 1)
   local summary = redis.call('XPENDING', KEYS[1], t['name'])
   if summary[1] > 0 then candidate = summary[2] end
   if less(candidate, minid) then minid = candidate end

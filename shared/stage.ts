@@ -17,6 +17,7 @@ import {
   createEvent,
   type DipEvent,
   type EventType,
+  eventTypes,
   InvalidEvent,
   parseEvent,
   typeSuffix,
@@ -315,7 +316,12 @@ export function runStage(options: StageOptions): Stage {
         policy.consumerIdleMs,
       );
       if (removed.length > 0) log.info("removed idle consumers", { removed });
-      await trimAcknowledged(redis, stream, policy.retentionMs);
+      // every event stream, not only this stage's input: streams no dip group reads
+      // (response.generated, document.failed) would otherwise grow forever; trimming respects
+      // whatever groups other systems have on them
+      for (const type of eventTypes) {
+        await trimAcknowledged(redis, keys.stream(typeSuffix(type)), policy.retentionMs);
+      }
     }),
   ];
 

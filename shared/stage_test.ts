@@ -429,6 +429,25 @@ describe("housekeeping", () => {
     assert.equal(await trimAcknowledged(t.redis, stream, 60_000), 0);
   });
 
+  it("a stage trims every event stream past retention, but never entries a group still needs", async () => {
+    const k = t.freshKeys();
+    const outcome = k.stream("response.generated");
+    for (let i = 0; i < 3; i++) await t.redis.xadd(outcome, "*", "n", String(i));
+    await t.redis.xgroup("CREATE", outcome, "external-team", "$");
+    await t.redis.xadd(outcome, "*", "n", "unread by the external team");
+    await publish(t, k, ingestedEvent());
+    const s = start(t, k, classify, { housekeepingMs: 100, retentionMs: 0 });
+    await eventually(async () => (await t.redis.xlen(outcome)) === 1, 5000, "old outcomes trimmed");
+    await eventually(
+      async () => (await t.redis.xlen(k.stream("document.ingested"))) === 0,
+      5000,
+      "acknowledged input trimmed",
+    );
+    await s.stop();
+    const [[, fields]] = await t.redis.xrange(outcome, "-", "+") as unknown as [[string, string[]]];
+    assert.equal(fields[1], "unread by the external team");
+  });
+
   it("removeIdleConsumers() removes only consumers that own nothing", async () => {
     const k = t.freshKeys();
     const stream = k.stream("document.ingested");
