@@ -13,6 +13,8 @@ macro-F1 win), calibrates its probabilities and writes the model file.
   --out FILE         model file to write (required)
   --algorithm A      auto (default), complement-nb or multinomial-nb
   --ngrams N         longest word n-gram (default 2)
+  --smoothing E      label smoothing when calibrating confidence, 0 to 0.5 (default 0.05);
+                     larger = more modest confidence on documents unlike the training data
   --name NAME        model name recorded in every event (default dip-default)
   --version V        model version (default: today's date)
   --help             this text`;
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     out: { type: "string" },
     algorithm: { type: "string", default: "auto" },
     ngrams: { type: "string", default: "2" },
+    smoothing: { type: "string", default: "0.05" },
     name: { type: "string", default: "dip-default" },
     version: { type: "string" },
     help: { type: "boolean", default: false },
@@ -44,6 +47,11 @@ if (!Number.isInteger(ngrams) || ngrams < 1 || ngrams > 3) {
   fail(`--ngrams must be 1, 2 or 3 (got "${values.ngrams}")`);
 }
 
+const smoothing = Number(values.smoothing);
+if (!(smoothing >= 0 && smoothing <= 0.5)) {
+  fail(`--smoothing must be between 0 and 0.5 (got "${values.smoothing}")`);
+}
+
 let examples;
 try {
   examples = parseJsonl(readText(values.data, "data file"), values.data);
@@ -57,6 +65,7 @@ console.error(
 const { model, candidates } = selectAndTrain(examples, {
   ...(algorithms ? { algorithms } : {}),
   ngrams,
+  smoothing,
   name: values.name!,
   ...(values.version ? { version: values.version } : {}),
   progress: progressLine("train"),

@@ -187,22 +187,33 @@ export function predict(model: Model, text: string, k = 3): Prediction {
 }
 
 /**
- * Fits the temperature that minimises the negative log-likelihood of `heldOut` (a golden-section
- * search over log T); this turns raw naive Bayes scores into calibrated probabilities.
+ * Fits the temperature that minimises the cross-entropy of `heldOut` against label-smoothed
+ * targets (golden-section search over log T). Smoothing (`epsilon`, default 0.05) keeps a model
+ * that happens to be perfect on its held-out set from claiming certainty it cannot have on
+ * documents unlike its training data; without it T collapses towards 0 on separable data.
  */
-export function calibrate(model: Model, heldOut: Example[]): number {
+export function calibrate(model: Model, heldOut: Example[], epsilon = 0.05): number {
   const rows = heldOut.map((e) => ({ s: scores(model, e.text), y: model.labels.indexOf(e.label) }))
     .filter((r) => r.y >= 0);
   if (rows.length === 0) return 1;
-  const nll = (logT: number) => {
+  const k = model.labels.length;
+  const loss = (logT: number) => {
     const t = Math.exp(logT);
-    return rows.reduce((sum, r) => sum - Math.log(Math.max(1e-12, softmax(r.s, t)[r.y]!)), 0);
+    let sum = 0;
+    for (const r of rows) {
+      const p = softmax(r.s, t);
+      for (let i = 0; i < k; i++) {
+        const target = (i === r.y ? 1 - epsilon : 0) + epsilon / k;
+        sum -= target * Math.log(Math.max(1e-12, p[i]!));
+      }
+    }
+    return sum;
   };
   let lo = Math.log(1e-3), hi = Math.log(1e3);
   const g = (Math.sqrt(5) - 1) / 2;
   for (let i = 0; i < 60; i++) {
     const a = hi - g * (hi - lo), b = lo + g * (hi - lo);
-    if (nll(a) < nll(b)) hi = b;
+    if (loss(a) < loss(b)) hi = b;
     else lo = a;
   }
   return Math.exp((lo + hi) / 2);

@@ -30,6 +30,8 @@ export interface SelectOptions extends Omit<TrainOptions, "algorithm" | "alpha">
   alphas?: number[];
   /** Share of the data held out for selection and calibration; default 0.2. */
   validationShare?: number;
+  /** Label smoothing of the calibration (see `calibrate`); default 0.05. */
+  smoothing?: number;
   /** Called with each candidate's result. */
   onCandidate?: (c: Candidate) => void;
 }
@@ -58,7 +60,7 @@ export function selectAndTrain(
       if (!best || c.macroF1 > best.c.macroF1) best = { c, model };
     }
   }
-  const temperature = calibrate(best!.model, held);
+  const temperature = calibrate(best!.model, held, options.smoothing);
   const model = train(examples, { ...options, algorithm: best!.c.algorithm, alpha: best!.c.alpha });
   return { model: { ...model, temperature }, candidates };
 }
