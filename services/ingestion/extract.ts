@@ -22,6 +22,9 @@ export interface Extracted {
 export const SUPPORTED = [
   "text/plain",
   "text/markdown",
+  "text/csv",
+  "text/tab-separated-values",
+  "application/xml",
   "text/html",
   "application/json",
   "message/rfc822",
@@ -42,7 +45,14 @@ const ALIASES: Record<string, string> = {
   "text/json": "application/json",
   "application/x-pdf": "application/pdf",
   "message/x-emlx": "message/rfc822",
+  "text/xml": "application/xml",
 };
+
+/** The charset parameter of a Content-Type header (default utf-8). */
+export function charsetOf(header: string | undefined): string {
+  const m = (header ?? "").match(/;\s*charset\s*=\s*"?([^";\s]+)"?/i);
+  return (m?.[1] ?? "utf-8").toLowerCase();
+}
 
 /** The bare media type of a Content-Type header, lower-cased. */
 export function mediaType(header: string | undefined): string {
@@ -98,14 +108,21 @@ function isUtf8(body: Uint8Array): boolean {
   }
 }
 
-function decodeUtf8(body: Uint8Array, type: string): string {
+/** Decodes text in `charset` (any WHATWG encoding label); a wrong or unknown charset → 415/422. */
+function decodeText(body: Uint8Array, type: string, charset = "utf-8"): string {
+  let decoder: TextDecoder;
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(body).replace(/^\uFEFF/, "");
+    decoder = new TextDecoder(charset, { fatal: true });
+  } catch {
+    throw new HttpProblem(415, "Unsupported charset", `The charset "${charset}" is not supported.`);
+  }
+  try {
+    return decoder.decode(body).replace(/^\uFEFF/, "");
   } catch {
     throw new HttpProblem(
       422,
       "Unreadable document",
-      `The body is declared as ${type} but is not valid UTF-8 text.`,
+      `The body is declared as ${type} but is not valid ${charset} text.`,
     );
   }
 }
@@ -113,8 +130,8 @@ function decodeUtf8(body: Uint8Array, type: string): string {
 const unreadable = (type: string, why: string) =>
   new HttpProblem(422, "Unreadable document", `The ${type} document cannot be read: ${why}.`);
 
-function html(body: Uint8Array): Extracted {
-  const source = decodeUtf8(body, "text/html");
+function html(body: Uint8Array, charset: string): Extracted {
+  const source = decodeText(body, "text/html", charset);
   const title = source.match(/<title[^>]*>([\s\S]*?)<\/title>/i)?.[1]?.trim();
   const text = htmlToText(source, {
     wordwrap: false,
@@ -143,7 +160,7 @@ function flattenJson(value: unknown, path = ""): string[] {
 function json(body: Uint8Array): Extracted {
   let value: unknown;
   try {
-    value = JSON.parse(decodeUtf8(body, "application/json"));
+    value = JSON.parse(decodeText(body, "application/json"));
   } catch (error) {
     if (error instanceof HttpProblem) throw error;
     throw unreadable("application/json", `it is not valid JSON (${(error as Error).message})`);
@@ -219,14 +236,23 @@ export async function extractText(body: Uint8Array, declared: string): Promise<E
     throw new HttpProblem(422, "Empty document", "The uploaded body is empty.");
   }
   const type = effectiveType(body, declared);
+  const charset = type === mediaType(declared) ? charsetOf(declared) : "utf-8";
   let result: Extracted;
   switch (type) {
     case "text/plain":
     case "text/markdown":
-      result = { text: decodeUtf8(body, type), contentType: type };
+    case "text/csv":
+    case "text/tab-separated-values":
+      result = { text: decodeText(body, type, charset), contentType: type };
       break;
     case "text/html":
-      result = html(body);
+      result = html(body, charset);
+      break;
+    case "application/xml":
+      result = {
+        text: htmlToText(decodeText(body, type, charset), { wordwrap: false }),
+        contentType: type,
+      };
       break;
     case "application/json":
       result = json(body);

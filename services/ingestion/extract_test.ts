@@ -26,6 +26,42 @@ describe("extractText()", () => {
     );
   });
 
+  it("honours the charset parameter, and reads CSV and XML as text", async () => {
+    const latin1 = new Uint8Array([
+      0x43,
+      0x61,
+      0x66,
+      0xe9,
+      0x20,
+      0x4d,
+      0xfc,
+      0x6c,
+      0x6c,
+      0x65,
+      0x72,
+    ]); // "Café Müller"
+    assert.equal((await extractText(latin1, "text/plain; charset=ISO-8859-1")).text, "Café Müller");
+    assert.equal(
+      (await extractText(latin1, 'text/plain; charset="windows-1252"')).text,
+      "Café Müller",
+    );
+    await rejects(latin1, "text/plain", 422, /not valid utf-8 text/);
+    await rejects(
+      enc("x"),
+      "text/plain; charset=klingon",
+      415,
+      /charset "klingon" is not supported/,
+    );
+    assert.equal((await extractText(enc("a,b\n1,2\n"), "text/csv")).text, "a,b\n1,2");
+    assert.match(
+      (await extractText(
+        enc("<?xml version='1.0'?><order><id>42</id><note>rush</note></order>"),
+        "text/xml",
+      )).text,
+      /42\s*rush/,
+    );
+  });
+
   it("reads HTML as readable text, without scripts and styles, with its title", async () => {
     const r = await extractText(
       enc(
@@ -109,7 +145,7 @@ describe("extractText()", () => {
       422,
       /corrupt or not a Word document/,
     );
-    await rejects(new Uint8Array([0xff, 0xfe, 0xfd]), "text/plain", 422, /not valid UTF-8/);
+    await rejects(new Uint8Array([0xff, 0xfe, 0xfd]), "text/plain", 422, /not valid utf-8/);
     await rejects(enc("{oops"), "application/json", 422, /not valid JSON/);
   });
 });
