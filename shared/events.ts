@@ -179,8 +179,9 @@ export interface NewEvent<T extends EventType> {
   cause?: DipEvent;
   /** The id to use; default: derived from the cause and type, or a random UUID without a cause. */
   id?: string;
-  /** The W3C traceparent to carry. */
+  /** The W3C trace context to carry (default: the cause's). */
   traceparent?: string;
+  tracestate?: string;
   /** Creation time; default now. */
   time?: Date;
 }
@@ -209,6 +210,7 @@ export function createEvent<T extends EventType>(options: NewEvent<T>): DipEvent
   if (cause) event.causationid = cause.id;
   const traceparent = options.traceparent ?? cause?.traceparent;
   if (traceparent) event.traceparent = traceparent;
-  if (cause?.tracestate) event.tracestate = cause.tracestate;
+  const tracestate = options.tracestate ?? cause?.tracestate;
+  if (tracestate) event.tracestate = tracestate;
   return validateEvent(event) as DipEvent<T>;
 }

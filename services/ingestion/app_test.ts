@@ -54,6 +54,24 @@ describe("ingestion gateway", () => {
     );
   });
 
+  it("starts a trace for each upload, continuing the caller's traceparent when it sends one", async () => {
+    const { k, app } = gateway(t);
+    await app.request("/documents", post("no trace"));
+    const parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    await app.request(
+      "/documents",
+      post("traced", { "content-type": "text/plain", traceparent: parent }),
+    );
+    const [first, second] = (await t.redis.xrange(k.stream("document.ingested"), "-", "+")).map((
+      [, f],
+    ) => parseEvent(f[1]));
+    assert.match(first!.traceparent!, /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    assert.match(
+      second!.traceparent!,
+      /^00-4bf92f3577b34da6a3ce929d0e0e4736-(?!00f067aa0ba902b7)[0-9a-f]{16}-01$/,
+    );
+  });
+
   it("accepts JSON with title, metadata and callbackUrl", async () => {
     const { app } = gateway(t);
     const res = await app.request(

@@ -7,6 +7,8 @@ import type { Redis } from "ioredis";
 import { createEvent, type DipEvent } from "../../shared/events.ts";
 import { commitHandoff } from "../../shared/handoff.ts";
 import type { Keys } from "../../shared/keys.ts";
+import { SpanKind } from "@opentelemetry/api";
+import { injectSpan, startSpan } from "../../shared/telemetry.ts";
 
 /** An accepted upload, its text already extracted. */
 export interface Upload {
@@ -19,7 +21,9 @@ export interface Upload {
   /** Who sent it (API key id or `anonymous`). */
   source: string;
   pages?: number | undefined;
+  /** W3C trace context of the request, continued by the ingestion span. */
   traceparent?: string | undefined;
+  tracestate?: string | undefined;
 }
 
 /** Stores and publishes an upload; returns its `document.ingested` event. */
@@ -29,10 +33,14 @@ export async function ingest(
   upload: Upload,
   documentId = crypto.randomUUID(),
 ): Promise<DipEvent<"com.dip.document.ingested">> {
+  const span = startSpan("ingestion publish com.dip.document.ingested", upload, SpanKind.PRODUCER);
+  span.setAttribute("dip.document_id", documentId);
+  const trace = injectSpan(span);
   const event = createEvent({
     type: "com.dip.document.ingested",
     source: "dip/ingestion",
-    ...(upload.traceparent ? { traceparent: upload.traceparent } : {}),
+    ...(trace.traceparent ? { traceparent: trace.traceparent } : {}),
+    ...(trace.tracestate ? { tracestate: trace.tracestate } : {}),
     data: {
       documentId,
       contentType: upload.contentType,
@@ -61,6 +69,10 @@ export async function ingest(
     )
     .zadd(k.docIndex(), now, documentId)
     .exec();
-  await commitHandoff(redis, k, { outputs: [event], stat: "ingested" });
+  try {
+    await commitHandoff(redis, k, { outputs: [event], stat: "ingested" });
+  } finally {
+    span.end();
+  }
   return event;
 }

@@ -285,5 +285,6 @@ export async function parseUpload(
     source,
     pages: extracted.pages,
     traceparent: headers.get("traceparent") ?? undefined,
+    tracestate: headers.get("tracestate") ?? undefined,
   };
 }
