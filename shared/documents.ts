@@ -68,3 +68,26 @@ export async function readTimeline(
     JSON.parse(line) as TimelineEntry
   );
 }
+
+/** What earlier stages recorded about a document, read in one round trip. */
+export interface StageRecords {
+  ingested?: DataOf<"com.dip.document.ingested">;
+  classified?: DataOf<"com.dip.document.classified">;
+}
+
+/** Reads the ingestion and classification records of a document (one HMGET). */
+export async function readRecords(
+  redis: Redis,
+  k: Keys,
+  documentId: string,
+): Promise<StageRecords> {
+  const [ingested, classified] = await redis.hmget(
+    k.doc(documentId),
+    "document.ingested",
+    "document.classified",
+  );
+  return {
+    ...(ingested ? { ingested: JSON.parse(ingested) } : {}),
+    ...(classified ? { classified: JSON.parse(classified) } : {}),
+  };
+}

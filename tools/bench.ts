@@ -10,6 +10,7 @@
  */
 import { parseArgs } from "node:util";
 import { connectRedis } from "../shared/redis.ts";
+import { readRecords } from "../shared/documents.ts";
 import { startRedisServer } from "../shared/redis_server.ts";
 import { type Keys, keys } from "../shared/keys.ts";
 import { createEvent, type DipEvent } from "../shared/events.ts";
@@ -279,7 +280,7 @@ const results: {
         "routing",
         "com.dip.document.classified",
         routingHandler(() => rules, {
-          ingested: (id) => field(id, "document.ingested"),
+          ingested: async (id) => (await readRecords(redis, k, id)).ingested,
           text: (ref) => redis.get(ref),
         }),
         controller.signal,
@@ -291,8 +292,7 @@ const results: {
         responseHandler(
           () => templates,
           {
-            ingested: (id) => field(id, "document.ingested"),
-            classified: (id) => field(id, "document.classified"),
+            records: (id) => readRecords(redis, k, id),
             text: (ref) => redis.get(ref),
             store: (ref, body) => redis.set(ref, body),
           },

@@ -1,5 +1,6 @@
 /** Composition root of the response service. */
 import { loadConfig } from "../../shared/config.ts";
+import { readRecords } from "../../shared/documents.ts";
 import { keys } from "../../shared/keys.ts";
 import { connectRedis } from "../../shared/redis.ts";
 import { runWorker } from "../../shared/worker.ts";
@@ -15,10 +16,6 @@ const controller = new AbortController();
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   Deno.addSignalListener(signal, () => controller.abort());
 }
-const field = async (id: string, name: string) => {
-  const text = await redis.hget(k.doc(id), name);
-  return text ? JSON.parse(text) : undefined;
-};
 
 await runWorker(
   config,
@@ -28,8 +25,7 @@ await runWorker(
     handler: responseHandler(
       () => templates,
       {
-        ingested: (id) => field(id, "document.ingested"),
-        classified: (id) => field(id, "document.classified"),
+        records: (id) => readRecords(redis, k, id),
         text: (ref) => redis.get(ref),
         store: (ref, body) => redis.set(ref, body),
       },

@@ -1,11 +1,7 @@
 /** The response stage: renders the response, delivers it, and records what happened. */
 import { PermanentError } from "../../shared/errors.ts";
-import {
-  createEvent,
-  type DataOf,
-  type Destination,
-  deterministicId,
-} from "../../shared/events.ts";
+import type { StageRecords } from "../../shared/documents.ts";
+import { createEvent, type Destination, deterministicId } from "../../shared/events.ts";
 import type { Handler } from "../../shared/middleware/types.ts";
 import type { DeliveryResult, WebhookSender } from "./deliver.ts";
 import { extractFields, summarize } from "./extract.ts";
@@ -13,8 +9,8 @@ import { render, type Templates } from "./render.ts";
 
 /** What the response stage reads about a document. */
 export interface ResponseSources {
-  ingested(documentId: string): Promise<DataOf<"com.dip.document.ingested"> | undefined>;
-  classified(documentId: string): Promise<DataOf<"com.dip.document.classified"> | undefined>;
+  /** The ingestion and classification records of a document. */
+  records(documentId: string): Promise<StageRecords>;
   text(ref: string): Promise<string | null>;
   /** Stores the rendered response (idempotent: the same document always gets the same key). */
   store(ref: string, body: string): Promise<unknown>;
@@ -42,7 +38,7 @@ export function responseHandler(
       throw new PermanentError(`response consumes routing.decided, got ${event.type}`);
     }
     const id = event.subject;
-    const [doc, classified] = await Promise.all([sources.ingested(id), sources.classified(id)]);
+    const { ingested: doc, classified } = await sources.records(id);
     if (!doc || !classified) {
       throw new PermanentError(`document ${id} lacks its ingestion or classification record`);
     }

@@ -57,8 +57,7 @@ describe("responseHandler()", () => {
     const handler = responseHandler(
       () => templates,
       {
-        ingested: () => Promise.resolve(ingested.data),
-        classified: () => Promise.resolve(classified.data),
+        records: () => Promise.resolve({ ingested: ingested.data, classified: classified.data }),
         text: () => Promise.resolve(text),
         store: (ref, body) => Promise.resolve(stored.set(ref, body)),
       },
@@ -98,14 +97,16 @@ describe("responseHandler()", () => {
     const handler = responseHandler(
       () => templates,
       {
-        ingested: () => Promise.resolve(ingested.data),
-        classified: () =>
+        records: () =>
           Promise.resolve({
-            documentId: "doc-2",
-            category: "other",
-            confidence: 0.7,
-            scores: [],
-            model: { name: "m", version: "1" },
+            ingested: ingested.data,
+            classified: {
+              documentId: "doc-2",
+              category: "other",
+              confidence: 0.7,
+              scores: [],
+              model: { name: "m", version: "1" },
+            },
           }),
         text: () => Promise.resolve("Meeting notes. The roadmap was discussed."),
         store: () => Promise.resolve(),

@@ -1,5 +1,6 @@
 /** Composition root of the routing service. */
 import { loadConfig } from "../../shared/config.ts";
+import { readRecords } from "../../shared/documents.ts";
 import { keys } from "../../shared/keys.ts";
 import { createLogger } from "../../shared/log.ts";
 import { connectRedis } from "../../shared/redis.ts";
