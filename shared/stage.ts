@@ -40,7 +40,7 @@ import {
 
 /** How a stage reads, retries and recovers. Every field has a default. */
 export interface StagePolicy {
-  /** Most entries in flight in this process at once. Default 16. */
+  /** Most entries in flight in this process at once. Default 32. */
   concurrency: number;
   /** How long one XREADGROUP blocks waiting for entries, in ms. Default 1000. */
   blockMs: number;
@@ -72,7 +72,7 @@ export interface StagePolicy {
 
 /** The defaults of {@link StagePolicy}. */
 export const defaultPolicy: StagePolicy = {
-  concurrency: 16,
+  concurrency: 32,
   blockMs: 1000,
   visibilityTimeoutMs: 30_000,
   maxAttempts: 5,

@@ -14,7 +14,7 @@ import { readRecords } from "../shared/documents.ts";
 import { startRedisServer } from "../shared/redis_server.ts";
 import { type Keys, keys } from "../shared/keys.ts";
 import { createEvent, type DipEvent } from "../shared/events.ts";
-import { runStage } from "../shared/stage.ts";
+import { defaultPolicy, runStage } from "../shared/stage.ts";
 import { tracing } from "../shared/middleware/tracing.ts";
 import { validateOutputs } from "../shared/middleware/validation.ts";
 import type { Handler } from "../shared/middleware/types.ts";
@@ -96,7 +96,7 @@ async function fill(stream: string, payloads: string[]): Promise<void> {
   }
 }
 
-/** A bare hop: XREADGROUP batches, then per entry MULTI(XADD output, XACK), 16 in flight. */
+/** A bare hop: XREADGROUP batches, then per entry MULTI(XADD output, XACK), as many in flight as a dip stage. */
 async function rawHop(input: string, output: string, group: string, count: number): Promise<void> {
   const reader = redis.duplicate();
   await redis.xgroup("CREATE", input, group, "0", "MKSTREAM").catch(() => {});
@@ -107,7 +107,7 @@ async function rawHop(input: string, output: string, group: string, count: numbe
       group,
       "raw",
       "COUNT",
-      16,
+      defaultPolicy.concurrency,
       "BLOCK",
       100,
       "STREAMS",
