@@ -1,12 +1,14 @@
 /**
  * A linear text classifier: TF-IDF features (sublinear tf, L2-normalised) and multinomial or
- * complement naive Bayes, with probabilities calibrated by temperature scaling on held-out data.
+ * complement naive Bayes or multinomial logistic regression, with probabilities calibrated by
+ * temperature scaling on held-out data. Every algorithm yields the same linear form (a bias and
+ * a weight per feature and label), so prediction is one code path.
  * The model is one JSON file (format `dip-classifier/1`).
  */
 import { features } from "./features.ts";
 
 /** The algorithms {@link train} can fit. */
-export type Algorithm = "multinomial-nb" | "complement-nb";
+export type Algorithm = "multinomial-nb" | "complement-nb" | "logistic-regression";
 
 /** The model file. */
 export interface Model {
@@ -42,7 +44,7 @@ export interface Prediction {
 /** Training settings; every field has a default. */
 export interface TrainOptions {
   algorithm?: Algorithm;
-  /** Additive smoothing; default 0.3. */
+  /** Additive smoothing (naive Bayes) or L2 strength (logistic regression); default 0.3 / 1e-4. */
   alpha?: number;
   /** Longest n-gram; default 2. */
   ngrams?: number;
@@ -76,7 +78,7 @@ function vectorize(counts: Map<string, number>, idf: (f: string) => number | und
 /** Trains a model on `examples`. */
 export function train(examples: Example[], options: TrainOptions = {}): Model {
   const algorithm = options.algorithm ?? "complement-nb";
-  const alpha = options.alpha ?? 0.3;
+  const alpha = options.alpha ?? (algorithm === "logistic-regression" ? 1e-4 : 0.3);
   const ngrams = options.ngrams ?? 2;
   const minDf = options.minDf ?? (examples.length < 500 ? 1 : 2);
   const maxFeatures = options.maxFeatures ?? 60_000;
@@ -102,41 +104,16 @@ export function train(examples: Example[], options: TrainOptions = {}): Model {
   const idf = new Map(kept.map(([f, d]) => [f, Math.log((1 + n) / (1 + d)) + 1]));
 
   const k = labels.length;
-  const perLabel = new Map<string, Float64Array>(); // feature → weight mass per label
-  const totals = new Float64Array(k);
-  const labelCounts = new Float64Array(k);
-  docs.forEach((counts, i) => {
-    const y = labelIndex.get(examples[i]!.label)!;
-    labelCounts[y]!++;
-    for (const [f, x] of vectorize(counts, (f) => idf.get(f))) {
-      let row = perLabel.get(f);
-      if (!row) perLabel.set(f, row = new Float64Array(k));
-      row[y]! += x;
-      totals[y]! += x;
-    }
-    if (i % 2000 === 0 || i === docs.length - 1) progress("fitting", i + 1, docs.length);
-  });
-
-  const vocab = perLabel.size;
-  const grand = totals.reduce((a, b) => a + b, 0);
+  const vectors = docs.map((counts) => vectorize(counts, (f) => idf.get(f)));
+  const ys = examples.map((e) => labelIndex.get(e.label)!);
+  const fit = algorithm === "logistic-regression"
+    ? fitLogistic(vectors, ys, k, alpha, progress)
+    : fitNaiveBayes(vectors, ys, k, alpha, algorithm, progress);
   const weights: Record<string, number[]> = {};
-  for (const [f, row] of perLabel) {
-    const w = [idf.get(f)!];
-    if (algorithm === "multinomial-nb") {
-      for (let y = 0; y < k; y++) {
-        w.push(Math.log((row[y]! + alpha) / (totals[y]! + alpha * vocab)));
-      }
-    } else {
-      const rowSum = row.reduce((a, b) => a + b, 0);
-      for (let y = 0; y < k; y++) {
-        w.push(-Math.log((rowSum - row[y]! + alpha) / (grand - totals[y]! + alpha * vocab)));
-      }
-    }
-    weights[f] = w.map((x) => Math.round(x * 1e6) / 1e6);
+  for (const [f, row] of fit.weights) {
+    weights[f] = [idf.get(f)!, ...row].map((x) => Math.round(x * 1e6) / 1e6);
   }
-  const bias = algorithm === "multinomial-nb"
-    ? Array.from(labelCounts, (c) => Math.log(c / n))
-    : labels.map(() => 0);
+  const bias = Array.from(fit.bias, (x) => Math.round(x * 1e6) / 1e6);
   return {
     format: "dip-classifier/1",
     name: options.name ?? "dip-default",
@@ -150,6 +127,110 @@ export function train(examples: Example[], options: TrainOptions = {}): Model {
     temperature: 1,
     weights,
   };
+}
+
+type Fit = { weights: Map<string, Float64Array>; bias: Float64Array };
+type Progress = (phase: string, done: number, total: number) => void;
+
+function fitNaiveBayes(
+  vectors: Vector[],
+  ys: number[],
+  k: number,
+  alpha: number,
+  algorithm: Algorithm,
+  progress: Progress,
+): Fit {
+  const perLabel = new Map<string, Float64Array>(); // feature → weight mass per label
+  const totals = new Float64Array(k);
+  const labelCounts = new Float64Array(k);
+  vectors.forEach((v, i) => {
+    const y = ys[i]!;
+    labelCounts[y]!++;
+    for (const [f, x] of v) {
+      let row = perLabel.get(f);
+      if (!row) perLabel.set(f, row = new Float64Array(k));
+      row[y]! += x;
+      totals[y]! += x;
+    }
+    if (i % 2000 === 0 || i === vectors.length - 1) progress("fitting", i + 1, vectors.length);
+  });
+  const vocab = perLabel.size;
+  const grand = totals.reduce((a, b) => a + b, 0);
+  const weights = new Map<string, Float64Array>();
+  for (const [f, row] of perLabel) {
+    const w = new Float64Array(k);
+    const rowSum = row.reduce((a, b) => a + b, 0);
+    for (let y = 0; y < k; y++) {
+      w[y] = algorithm === "multinomial-nb"
+        ? Math.log((row[y]! + alpha) / (totals[y]! + alpha * vocab))
+        : -Math.log((rowSum - row[y]! + alpha) / (grand - totals[y]! + alpha * vocab));
+    }
+    weights.set(f, w);
+  }
+  const bias = algorithm === "multinomial-nb"
+    ? labelCounts.map((c) => Math.log(c / vectors.length))
+    : new Float64Array(k);
+  return { weights, bias };
+}
+
+/**
+ * Multinomial logistic regression by stochastic gradient descent with AdaGrad step sizes and L2
+ * regularisation of strength `l2`, over a fixed, seeded order of examples (deterministic).
+ */
+function fitLogistic(
+  vectors: Vector[],
+  ys: number[],
+  k: number,
+  l2: number,
+  progress: Progress,
+  epochs = 10,
+): Fit {
+  const weights = new Map<string, Float64Array>();
+  const squares = new Map<string, Float64Array>();
+  const bias = new Float64Array(k), biasSquares = new Float64Array(k);
+  const rate = 0.5, eps = 1e-8;
+  let seed = 12345;
+  const order = vectors.map((_, i) => i);
+  const z = new Float64Array(k);
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    for (let i = order.length - 1; i > 0; i--) {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      const j = seed % (i + 1);
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    for (const i of order) {
+      const v = vectors[i]!;
+      z.set(bias);
+      for (const [f, x] of v) {
+        const w = weights.get(f);
+        if (w) { for (let c = 0; c < k; c++) z[c]! += x * w[c]!; }
+      }
+      let max = -Infinity;
+      for (let c = 0; c < k; c++) if (z[c]! > max) max = z[c]!;
+      let sum = 0;
+      for (let c = 0; c < k; c++) sum += z[c] = Math.exp(z[c]! - max);
+      for (let c = 0; c < k; c++) {
+        const g = z[c]! / sum - (c === ys[i] ? 1 : 0);
+        biasSquares[c]! += g * g;
+        bias[c]! -= (rate * g) / Math.sqrt(biasSquares[c]! + eps);
+        z[c] = g;
+      }
+      for (const [f, x] of v) {
+        let w = weights.get(f), g2 = squares.get(f);
+        if (!w || !g2) {
+          weights.set(f, w = new Float64Array(k));
+          squares.set(f, g2 = new Float64Array(k));
+        }
+        for (let c = 0; c < k; c++) {
+          const g = z[c]! * x + l2 * w[c]!;
+          g2[c]! += g * g;
+          w[c]! -= (rate * g) / Math.sqrt(g2[c]! + eps);
+        }
+      }
+    }
+    progress("fitting", epoch + 1, epochs);
+  }
+  return { weights, bias };
 }
 
 /** Raw per-label scores of `text` (before temperature and softmax). */

@@ -47,10 +47,27 @@ describe("classifier", () => {
     assert.ok(model.temperature > 0 && model.temperature !== 1);
   });
 
+  it("fits every algorithm well enough to beat the baseline, logistic regression included", () => {
+    const { train: fit, test } = buildCorpus(30, 0.4, 8);
+    for (const algorithm of ["complement-nb", "multinomial-nb", "logistic-regression"] as const) {
+      const model = train(fit, { algorithm });
+      const r = evaluate(
+        test.map((e) => e.label),
+        test.map((e) => predict(model, e.text).category),
+        model.labels,
+      );
+      assert.ok(r.macroF1 > 0.8, `${algorithm}: macro-F1 ${r.macroF1}`);
+      assert.equal(model.algorithm, algorithm);
+    }
+  });
+
   it("is deterministic: the same data gives the same model and predictions", () => {
     const data = buildCorpus(10, 0.2, 3).train;
-    const a = train(data, { version: "x" }), b = train(data, { version: "x" });
-    assert.deepEqual(a.weights, b.weights);
+    for (const algorithm of ["complement-nb", "logistic-regression"] as const) {
+      const a = train(data, { version: "x", algorithm }),
+        b = train(data, { version: "x", algorithm });
+      assert.deepEqual([a.weights, a.bias], [b.weights, b.bias]);
+    }
   });
 
   it("the shipped model loads and classifies the shipped test set well", () => {

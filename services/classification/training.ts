@@ -1,5 +1,5 @@
 /**
- * Model selection: fits each candidate (algorithm × smoothing) on a training split, keeps the one
+ * Model selection: fits each candidate (algorithm × regularisation) on a training split, keeps the one
  * with the best macro-F1 on the held-out split, calibrates its probabilities there, and refits
  * it on all data.
  */
@@ -15,6 +15,13 @@ import {
   type TrainOptions,
 } from "./model.ts";
 
+/** The regularisation values tried per algorithm (smoothing for naive Bayes, L2 for regression). */
+const GRID: Record<Algorithm, number[]> = {
+  "complement-nb": [0.1, 0.3, 1],
+  "multinomial-nb": [0.1, 0.3, 1],
+  "logistic-regression": [1e-4, 1e-3],
+};
+
 /** One candidate's held-out score. */
 export interface Candidate {
   algorithm: Algorithm;
@@ -24,10 +31,8 @@ export interface Candidate {
 
 /** Options for {@link selectAndTrain}. */
 export interface SelectOptions extends Omit<TrainOptions, "algorithm" | "alpha"> {
-  /** Algorithms to try; default both naive Bayes variants. */
+  /** Algorithms to try; default all three. */
   algorithms?: Algorithm[];
-  /** Smoothing values to try; default 0.1, 0.3, 1. */
-  alphas?: number[];
   /** Share of the data held out for selection and calibration; default 0.2. */
   validationShare?: number;
   /** Label smoothing of the calibration (see `calibrate`); default 0.05. */
@@ -41,13 +46,13 @@ export function selectAndTrain(
   examples: Example[],
   options: SelectOptions = {},
 ): { model: Model; candidates: Candidate[] } {
-  const algorithms = options.algorithms ?? ["complement-nb", "multinomial-nb"];
-  const alphas = options.alphas ?? [0.1, 0.3, 1];
+  const algorithms = options.algorithms ??
+    ["complement-nb", "multinomial-nb", "logistic-regression"];
   const [fit, held] = stratifiedSplit(examples, options.validationShare ?? 0.2);
   const candidates: Candidate[] = [];
   let best: { c: Candidate; model: Model } | undefined;
   for (const algorithm of algorithms) {
-    for (const alpha of alphas) {
+    for (const alpha of GRID[algorithm]) {
       const model = train(fit, { ...options, algorithm, alpha, progress: () => {} });
       const e = evaluate(
         held.map((x) => x.label),
