@@ -15,8 +15,8 @@ export interface LlmOptions {
   model: string;
   key: string | undefined;
   timeoutMs: number;
-  /** The categories the answer must be one of. */
-  labels: string[];
+  /** The categories the answer must be one of (read per call: the model can be reloaded). */
+  labels: () => string[];
   breakers: CircuitBreakers;
   logger?: Logger;
   /** Most characters of a document sent to the backend; default 8000. */
@@ -51,6 +51,7 @@ export function llmClassifier(o: LlmOptions, fallback: Classifier): Classifier {
   const host = new URL(endpoint).host;
   return async (text) => {
     if (!o.breakers.allow(host)) return await fallback(text);
+    const labels = o.labels();
     try {
       const res = await fetch(endpoint, {
         method: "POST",
@@ -61,7 +62,7 @@ export function llmClassifier(o: LlmOptions, fallback: Classifier): Classifier {
         body: JSON.stringify({
           model: o.model,
           temperature: 0,
-          messages: [{ role: "system", content: prompt(o.labels) }, {
+          messages: [{ role: "system", content: prompt(labels) }, {
             role: "user",
             content: text.slice(0, o.maxChars ?? 8000),
           }],
@@ -73,7 +74,7 @@ export function llmClassifier(o: LlmOptions, fallback: Classifier): Classifier {
         throw new Error(`HTTP ${res.status}`);
       }
       const body = await res.json() as { choices?: { message?: { content?: string } }[] };
-      const result = parseAnswer(body.choices?.[0]?.message?.content ?? "", o.labels);
+      const result = parseAnswer(body.choices?.[0]?.message?.content ?? "", labels);
       o.breakers.succeeded(host);
       return {
         category: result.category,

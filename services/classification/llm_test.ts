@@ -55,7 +55,7 @@ describe("llmClassifier()", () => {
       model: "m1",
       key: "sk-test",
       timeoutMs: 2000,
-      labels: LABELS,
+      labels: () => LABELS,
       breakers: new CircuitBreakers(),
     }, local);
     const r = await classify("Invoice 77, amount due 10 EUR");
@@ -80,7 +80,7 @@ describe("llmClassifier()", () => {
       model: "m",
       key: undefined,
       timeoutMs: 100,
-      labels: LABELS,
+      labels: () => LABELS,
       breakers: new CircuitBreakers(),
     }, local);
     for (let i = 0; i < 3; i++) assert.equal((await classify("x")).model.name, "local");
@@ -100,7 +100,7 @@ describe("llmClassifier()", () => {
       model: "m",
       key: undefined,
       timeoutMs: 1000,
-      labels: LABELS,
+      labels: () => LABELS,
       breakers,
     }, local);
     for (let i = 0; i < 5; i++) await classify("x");

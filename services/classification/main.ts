@@ -34,7 +34,7 @@ const local = localClassifier(holder.current);
 const classify = config.llm
   ? llmClassifier({
     ...config.llm,
-    labels: holder.current().labels,
+    labels: () => holder.current().labels,
     breakers: new CircuitBreakers(),
     logger: log,
   }, local)

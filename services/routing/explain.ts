@@ -53,3 +53,16 @@ export function explain(set: RuleSet): string[] {
   );
   return lines;
 }
+
+/** Categories the rules name that the model cannot produce (a typo, or a model without them). */
+export function unknownCategories(
+  set: RuleSet,
+  labels: string[],
+): { ruleId: string; category: string }[] {
+  return set.file.rules.flatMap((r) =>
+    (r.when.category ?? []).filter((c) => !labels.includes(c)).map((category) => ({
+      ruleId: r.id,
+      category,
+    }))
+  );
+}

@@ -71,6 +71,30 @@ describe("deno task routes:check", () => {
     );
   });
 
+  it("warns about categories the model never predicts", async () => {
+    const dir = Deno.makeTempDirSync();
+    Deno.writeTextFileSync(
+      `${dir}/r.json`,
+      JSON.stringify({
+        version: 1,
+        rules: [{ id: "typo", when: { category: ["invoices"] }, route: "x" }],
+        default: { route: "d" },
+      }),
+    );
+    const r = await run(`${dir}/r.json`, "--model", "services/classification/model.json");
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /warning: rule "typo" names category "invoices", which .* never predicts/,
+    );
+    const shipped = await run(
+      "services/routing/routes.json",
+      "--model",
+      "services/classification/model.json",
+    );
+    assert.match(shipped.stdout, /every category in the rules is one .* can predict/);
+  });
+
   it("exits 1 naming the rule and field of an invalid file", async () => {
     const dir = Deno.makeTempDirSync();
     Deno.writeTextFileSync(
