@@ -35,6 +35,8 @@ export interface Config {
   backpressureLag: number;
   /** Idempotency-Key answers are kept this long (DIP_IDEMPOTENCY_TTL_S, default 86400). */
   idempotencyTtlS: number;
+  /** Documents older than this are deleted, in seconds; 0 = keep forever (DIP_DOCUMENT_TTL_S, default 0). */
+  documentTtlS: number;
   /** Uploads per second per API key, 0 = no limit (DIP_RATE_LIMIT_RPS, default 0). */
   rateLimitRps: number;
   /** Burst size of the rate limit (DIP_RATE_LIMIT_BURST, default 2 × rps). */
@@ -151,6 +153,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ),
     backpressureLag: int("DIP_BACKPRESSURE_LAG", 1)(get("DIP_BACKPRESSURE_LAG") ?? "10000"),
     idempotencyTtlS: int("DIP_IDEMPOTENCY_TTL_S", 1)(get("DIP_IDEMPOTENCY_TTL_S") ?? "86400"),
+    documentTtlS: int("DIP_DOCUMENT_TTL_S")(get("DIP_DOCUMENT_TTL_S") ?? "0"),
     rateLimitRps: rps,
     rateLimitBurst: int("DIP_RATE_LIMIT_BURST", 1)(
       get("DIP_RATE_LIMIT_BURST") ?? String(Math.max(1, rps * 2)),

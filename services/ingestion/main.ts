@@ -3,6 +3,7 @@ import { loadConfig } from "../../shared/config.ts";
 import { keys } from "../../shared/keys.ts";
 import { createLogger } from "../../shared/log.ts";
 import { connectRedis } from "../../shared/redis.ts";
+import { sweepEvery } from "../../shared/retention.ts";
 import { installTracing } from "../../shared/telemetry.ts";
 import { createGateway } from "./app.ts";
 
@@ -29,7 +30,19 @@ const server = Deno.serve({
   onListen: ({ hostname, port }) =>
     logger.info("ingestion listening", { url: `http://${hostname}:${port}` }),
 }, app.fetch);
+const stopping = new AbortController();
+if (config.documentTtlS > 0) {
+  sweepEvery(
+    redis,
+    keys(config.prefix),
+    config.documentTtlS * 1000,
+    60_000,
+    stopping.signal,
+    (deleted) => logger.info("deleted expired documents", { deleted, ttlS: config.documentTtlS }),
+  );
+}
 const stop = async () => {
+  stopping.abort();
   await server.shutdown();
   redis.disconnect();
   Deno.exit(0);
