@@ -2,6 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { eventually, type TestRedis, testRedis } from "../shared/_testing.ts";
 import { buildCorpus } from "../tools/corpus.ts";
+import { makeDocx, makeEmail, makePdf } from "../services/ingestion/_fixtures.ts";
 import { type Pipeline, startPipeline, uploadAll } from "./_harness.ts";
 import { assertChains, waitCompleted, waitDrained } from "./_checks.ts";
 
@@ -58,6 +59,48 @@ describe("the pipeline, end to end (four processes, real Redis)", () => {
       await (await fetch(`${p.url}/documents/${documentId}/text`)).text(),
       "Invoice INV-2024-7 from Globex Ltd. Amount due: 1,250.00 EUR, payable within 30 days.",
     );
+  });
+
+  it("takes real files (PDF, e-mail, DOCX) through every stage", async () => {
+    const DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+    const files: [Uint8Array<ArrayBuffer>, string, string][] = [
+      [
+        makePdf(["Invoice INV-88120", "Amount due: 2,400.00 EUR, payable within 30 days."], {
+          title: "Invoice 88120",
+        }),
+        "application/pdf",
+        "invoice",
+      ],
+      [makeEmail(), "message/rfc822", "support-request"],
+      [
+        makeDocx([
+          "Service Agreement between Acme and Globex.",
+          "Either party may terminate this agreement with 30 days written notice.",
+        ]),
+        DOCX,
+        "contract",
+      ],
+    ];
+    for (const [body, type, category] of files) {
+      const res = await fetch(`${p.url}/documents`, {
+        method: "POST",
+        headers: { "content-type": type },
+        body,
+      });
+      assert.equal(res.status, 202, await res.clone().text());
+      const { links } = await res.json();
+      const doc = await eventually(
+        async () => {
+          const d = await (await fetch(`${p.url}${links.self}`)).json();
+          return d.status === "completed" && d;
+        },
+        10_000,
+        `${type} completed`,
+      );
+      assert.equal(doc.ingested.contentType, type);
+      assert.equal(doc.classified.category, category, type);
+      assert.ok(doc.response.summary.length > 0);
+    }
   });
 
   it("sends malformed entries in every stream to that stage's DLQ and keeps the documents around them flowing", async () => {
