@@ -18,6 +18,23 @@ describe("ingestion main", () => {
     );
   });
 
+  it("every service answers --help without starting", async () => {
+    for (const service of ["ingestion", "classification", "routing", "response"]) {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "--unsafe-proto", `${ROOT}services/${service}/main.ts`, "--help"],
+        env: { REDIS_URL: "redis://127.0.0.1:1" },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(out.code, 0, service);
+      assert.match(
+        new TextDecoder().decode(out.stdout),
+        new RegExp(`^Usage: deno task ${service}`),
+        service,
+      );
+    }
+  });
+
   it("stops at start with a clear line on a bad setting", async () => {
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", "--unsafe-proto", `${ROOT}services/ingestion/main.ts`],

@@ -1,5 +1,6 @@
 /** Composition root of the response service. */
 import { loadConfig } from "../../shared/config.ts";
+import { printedHelp } from "../../shared/usage.ts";
 import { readRecords } from "../../shared/documents.ts";
 import { keys } from "../../shared/keys.ts";
 import { connectRedis } from "../../shared/redis.ts";
@@ -8,6 +9,14 @@ import { webhookSender } from "./deliver.ts";
 import { loadTemplates } from "./render.ts";
 import { responseHandler } from "./respond.ts";
 
+if (
+  printedHelp(
+    Deno.args,
+    "response",
+    "Reads routing.decided, renders and delivers the response, emits response.generated.",
+    "  DIP_TEMPLATES    templates folder (default services/response/templates)\n  DIP_WEBHOOK_SECRET, DIP_WEBHOOK_ALLOW_HOSTS   webhook signing and SSRF allow-list\n  HEALTH_PORT      /healthz and /readyz (default 0 = off)",
+  )
+) Deno.exit(0);
 const config = loadConfig(Deno.env.toObject());
 const templates = await loadTemplates(config.templatesDir);
 const k = keys(config.prefix);

@@ -1,5 +1,6 @@
 /** Composition root of the routing service. */
 import { loadConfig } from "../../shared/config.ts";
+import { printedHelp } from "../../shared/usage.ts";
 import { readRecords } from "../../shared/documents.ts";
 import { keys } from "../../shared/keys.ts";
 import { createLogger } from "../../shared/log.ts";
@@ -8,6 +9,14 @@ import { runWorker } from "../../shared/worker.ts";
 import { routingHandler } from "./route.ts";
 import { loadRules, RulesHolder } from "./rules_file.ts";
 
+if (
+  printedHelp(
+    Deno.args,
+    "routing",
+    "Reads document.classified, applies the routing rules, emits routing.decided. Reloads the rules file when it changes.",
+    "  DIP_ROUTES       rules file, JSON or YAML (default services/routing/routes.json)\n  HEALTH_PORT      /healthz and /readyz (default 0 = off)",
+  )
+) Deno.exit(0);
 const config = loadConfig(Deno.env.toObject());
 const log = createLogger("routing", config.logLevel);
 const holder = new RulesHolder(await loadRules(config.routesPath), config.routesPath, log);
