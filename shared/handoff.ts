@@ -3,7 +3,7 @@
  * the document's read model, the processed marker, the DLQ entry and the XACK are written in a
  * single Lua script, so a crash leaves either all of it or none of it.
  */
-import type { Redis } from "ioredis";
+import type { ChainableCommander, Redis } from "ioredis";
 import { catalog, type DipEvent, typeSuffix } from "./events.ts";
 import type { Keys } from "./keys.ts";
 import { runScript, script } from "./lua.ts";
@@ -87,6 +87,21 @@ export interface Handoff {
  * group (its marker exists): then only the XACK happens and no second output is written.
  */
 export async function commitHandoff(redis: Redis, k: Keys, h: Handoff): Promise<boolean> {
+  const { keys, args } = handoffArguments(k, h);
+  return (await runScript<number>(redis, COMMIT, keys, args)) === 1;
+}
+
+/**
+ * Queues a hand-off on a MULTI, after the writes already queued there, so that they and the
+ * hand-off happen together (used by ingestion: body, text and index with the first event). The
+ * script goes as EVAL: inside MULTI a missing script (NOSCRIPT) could not be retried.
+ */
+export function queueHandoff(tx: ChainableCommander, k: Keys, h: Handoff): ChainableCommander {
+  const { keys, args } = handoffArguments(k, h);
+  return tx.eval(COMMIT.source, keys.length, ...keys, ...args);
+}
+
+function handoffArguments(k: Keys, h: Handoff): { keys: string[]; args: (string | number)[] } {
   const group = h.input?.group ?? "ingestion";
   const marker = h.input ? k.processed(group, h.input.eventId ?? `entry:${h.input.entryId}`) : "";
   const now = Date.now();
@@ -134,5 +149,5 @@ export async function commitHandoff(redis: Redis, k: Keys, h: Handoff): Promise<
       args.push(index);
     }
   });
-  return (await runScript<number>(redis, COMMIT, keys, args)) === 1;
+  return { keys, args };
 }

@@ -86,7 +86,7 @@ export function addAnalystRoutes(app: Hono<AppEnv>, redis: Redis, k: Keys): void
       const rows = (await pipe.exec())!.map(([, v]) => v as (string | null)[]);
       for (const [i, [id, score]] of page.entries()) {
         const [status, stage, updatedAt, createdAt, classified, routed, ingested] = rows[i]!;
-        if (!status) continue; // accepted a moment ago, not yet published
+        if (!status) continue; // deleted by retention since the index was read
         const category = classified ? JSON.parse(classified).category : undefined;
         const route = routed ? JSON.parse(routed).route : undefined;
         if (

@@ -1,11 +1,11 @@
 /**
  * Accepting a document: store its body and text (claim check), index it, and publish
- * `document.ingested` in the atomic hand-off. Returns only after Redis has it all.
+ * `document.ingested`, all in one MULTI with the hand-off. Returns only after Redis has it all.
  */
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { createEvent, type DipEvent } from "../../shared/events.ts";
-import { commitHandoff } from "../../shared/handoff.ts";
+import { queueHandoff } from "../../shared/handoff.ts";
 import type { Keys } from "../../shared/keys.ts";
 import { SpanKind } from "@opentelemetry/api";
 import { injectSpan, startSpan } from "../../shared/telemetry.ts";
@@ -57,7 +57,7 @@ export async function ingest(
     },
   });
   const now = Date.now();
-  await redis.multi()
+  const tx = redis.multi()
     .set(k.blob(documentId, "content"), Buffer.from(upload.body))
     .set(k.blob(documentId, "text"), upload.text)
     .hset(
@@ -67,10 +67,15 @@ export async function ingest(
       "contentType",
       upload.contentType,
     )
-    .zadd(k.docIndex(), now, documentId)
-    .exec();
+    .zadd(k.docIndex(), now, documentId);
   try {
-    await commitHandoff(redis, k, { outputs: [event], stat: "ingested" });
+    const results = await queueHandoff(tx, k, { outputs: [event], stat: "ingested" }).exec();
+    const failed = results?.find(([error]) => error);
+    if (!results || failed) {
+      throw new Error(
+        `storing the document failed: ${failed?.[0]?.message ?? "transaction aborted"}`,
+      );
+    }
   } finally {
     span.end();
   }
