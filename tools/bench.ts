@@ -263,8 +263,6 @@ const results: {
   const model = await loadModel(`${ROOT}services/classification/model.json`);
   const rules = await loadRules(`${ROOT}services/routing/routes.json`);
   const templates = await loadTemplates(`${ROOT}services/response/templates`);
-  const field = async (id: string, name: string) =>
-    JSON.parse((await redis.hget(k.doc(id), name))!);
   const controller = new AbortController();
   const dipPipe = await time(async () => {
     const stages = [

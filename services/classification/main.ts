@@ -9,14 +9,7 @@ import { classificationHandler, localClassifier } from "./classify.ts";
 import { llmClassifier } from "./llm.ts";
 import { loadModel, ModelHolder } from "./model_file.ts";
 
-if (
-  printedHelp(
-    Deno.args,
-    "classification",
-    "Reads document.ingested, classifies the text, emits document.classified. SIGHUP reloads the model.",
-    "  DIP_MODEL        model file (default services/classification/model.json)\n  DIP_LLM_URL, DIP_LLM_MODEL, DIP_LLM_KEY, DIP_LLM_TIMEOUT_MS   optional chat-completions backend\n  HEALTH_PORT      /healthz and /readyz (default 0 = off)",
-  )
-) Deno.exit(0);
+if (printedHelp(Deno.args, "classification")) Deno.exit(0);
 const config = loadConfig(Deno.env.toObject());
 const log = createLogger("classification", config.logLevel);
 const holder = new ModelHolder(await loadModel(config.modelPath), config.modelPath);

@@ -8,14 +8,7 @@ import { sweepEvery } from "../../shared/retention.ts";
 import { installTracing } from "../../shared/telemetry.ts";
 import { createGateway } from "./app.ts";
 
-if (
-  printedHelp(
-    Deno.args,
-    "ingestion",
-    "The HTTP gateway: uploads, status API, pipeline figures, DLQ, live feed, dashboard.",
-    "  PORT, HOST       address (default 8080 on 127.0.0.1)\n  DIP_API_KEYS     id:secret:roles,\u2026 (without keys: open, loopback only)\n  DIP_MAX_BODY_BYTES, DIP_BACKPRESSURE_LAG, DIP_IDEMPOTENCY_TTL_S, DIP_RATE_LIMIT_RPS, DIP_DOCUMENT_TTL_S",
-  )
-) Deno.exit(0);
+if (printedHelp(Deno.args, "ingestion")) Deno.exit(0);
 const config = loadConfig(Deno.env.toObject());
 const logger = createLogger("ingestion", config.logLevel);
 const loopback = ["127.0.0.1", "::1", "localhost"].includes(config.host);

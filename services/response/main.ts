@@ -9,14 +9,7 @@ import { webhookSender } from "./deliver.ts";
 import { loadTemplates } from "./render.ts";
 import { responseHandler } from "./respond.ts";
 
-if (
-  printedHelp(
-    Deno.args,
-    "response",
-    "Reads routing.decided, renders and delivers the response, emits response.generated.",
-    "  DIP_TEMPLATES    templates folder (default services/response/templates)\n  DIP_WEBHOOK_SECRET, DIP_WEBHOOK_ALLOW_HOSTS   webhook signing and SSRF allow-list\n  HEALTH_PORT      /healthz and /readyz (default 0 = off)",
-  )
-) Deno.exit(0);
+if (printedHelp(Deno.args, "response")) Deno.exit(0);
 const config = loadConfig(Deno.env.toObject());
 const templates = await loadTemplates(config.templatesDir);
 const k = keys(config.prefix);

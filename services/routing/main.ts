@@ -9,14 +9,7 @@ import { runWorker } from "../../shared/worker.ts";
 import { routingHandler } from "./route.ts";
 import { loadRules, RulesHolder } from "./rules_file.ts";
 
-if (
-  printedHelp(
-    Deno.args,
-    "routing",
-    "Reads document.classified, applies the routing rules, emits routing.decided. Reloads the rules file when it changes.",
-    "  DIP_ROUTES       rules file, JSON or YAML (default services/routing/routes.json)\n  HEALTH_PORT      /healthz and /readyz (default 0 = off)",
-  )
-) Deno.exit(0);
+if (printedHelp(Deno.args, "routing")) Deno.exit(0);
 const config = loadConfig(Deno.env.toObject());
 const log = createLogger("routing", config.logLevel);
 const holder = new RulesHolder(await loadRules(config.routesPath), config.routesPath, log);
@@ -34,10 +27,7 @@ await runWorker(
     group: "routing",
     input: "com.dip.document.classified",
     handler: routingHandler(holder.current, {
-      ingested: async (id) => {
-        const text = await redis.hget(k.doc(id), "document.ingested");
-        return text ? JSON.parse(text) : undefined;
-      },
+      ingested: async (id) => (await readRecords(redis, k, id)).ingested,
       text: (ref) => redis.get(ref),
     }),
   },
