@@ -6,6 +6,9 @@ import { connectRedis, type Redis } from "./redis.ts";
 import { type RedisServer, startRedisServer } from "./redis_server.ts";
 import { type Keys, keys } from "./keys.ts";
 import { createEvent, type DipEvent } from "./events.ts";
+import { tracing } from "./middleware/tracing.ts";
+import type { Handler } from "./middleware/types.ts";
+import { runStage, type StagePolicy } from "./stage.ts";
 
 /** A private Redis for one test file, with a client connected to it. */
 export interface TestRedis {
@@ -91,3 +94,52 @@ export const classifyAsInvoice = (event: DipEvent): Promise<DipEvent[]> =>
       model: { name: "test", version: "1" },
     },
   })]);
+
+/** Options of {@link startClassificationStage}. */
+export interface TestStageOptions {
+  policy?: Partial<StagePolicy>;
+  consumer?: string;
+  random?: () => number;
+  copies?: (output: DipEvent) => string[];
+}
+
+/**
+ * Runs a classification stage in this process with fast test timings (block 100 ms, visibility
+ * 600 ms, retries 50–200 ms); `stop()` aborts it and waits until it has drained.
+ */
+export function startClassificationStage(
+  redis: Redis,
+  k: Keys,
+  handler: Handler,
+  o: TestStageOptions = {},
+) {
+  const controller = new AbortController();
+  const stage = runStage({
+    redis,
+    keys: k,
+    group: "classification",
+    consumer: o.consumer ?? "c1",
+    input: "com.dip.document.ingested",
+    handler,
+    middleware: [tracing("classification")],
+    signal: controller.signal,
+    policy: {
+      blockMs: 100,
+      visibilityTimeoutMs: 600,
+      retryBaseMs: 50,
+      retryCapMs: 200,
+      retryPollMs: 20,
+      drainTimeoutMs: 5000,
+      ...o.policy,
+    },
+    ...(o.random ? { random: o.random } : {}),
+    ...(o.copies ? { copies: o.copies } : {}),
+  });
+  return {
+    stage,
+    stop: async () => {
+      controller.abort();
+      await stage.done;
+    },
+  };
+}

@@ -4,13 +4,13 @@ import {
   classifyAsInvoice,
   eventually,
   ingestedEvent,
+  startClassificationStage,
   type TestRedis,
   testRedis,
 } from "./_testing.ts";
 import { parseEvent } from "./events.ts";
 import { PermanentError } from "./errors.ts";
 import { redriveDeadLetters, replayEvents, toStreamId } from "./replay.ts";
-import { runStage } from "./stage.ts";
 import type { Handler } from "./middleware/types.ts";
 
 describe("replay and redrive", () => {
@@ -18,23 +18,8 @@ describe("replay and redrive", () => {
   before(async () => (t = await testRedis()));
   after(async () => await t.close());
 
-  function stage(k: ReturnType<TestRedis["freshKeys"]>, handler: Handler) {
-    const controller = new AbortController();
-    const s = runStage({
-      redis: t.redis,
-      keys: k,
-      group: "classification",
-      consumer: "c",
-      input: "com.dip.document.ingested",
-      handler,
-      signal: controller.signal,
-      policy: { blockMs: 100, retryPollMs: 20 },
-    });
-    return async () => {
-      controller.abort();
-      await s.done;
-    };
-  }
+  const stage = (k: ReturnType<TestRedis["freshKeys"]>, handler: Handler) =>
+    startClassificationStage(t.redis, k, handler, { consumer: "c" }).stop;
 
   const classify: Handler = classifyAsInvoice;
 

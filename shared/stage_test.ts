@@ -1,18 +1,18 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { runStage, type StagePolicy } from "./stage.ts";
+import { type StagePolicy } from "./stage.ts";
 import { type DipEvent, parseEvent } from "./events.ts";
 import { PermanentError, TransientError } from "./errors.ts";
 import {
   classifyAsInvoice,
   eventually,
   ingestedEvent,
+  startClassificationStage,
   type TestRedis,
   testRedis,
 } from "./_testing.ts";
 import type { Keys } from "./keys.ts";
 import type { Handler } from "./middleware/types.ts";
-import { tracing } from "./middleware/tracing.ts";
 import { removeIdleConsumers, trimAcknowledged } from "./pel.ts";
 
 const fast: Partial<StagePolicy> = {
@@ -48,26 +48,11 @@ function start(
   consumer = "c1",
   random?: () => number,
 ) {
-  const controller = new AbortController();
-  const stage = runStage({
-    redis: t.redis,
-    keys: k,
-    group: "classification",
-    consumer,
-    input: "com.dip.document.ingested",
-    handler,
-    middleware: [tracing("classification")],
-    signal: controller.signal,
+  return startClassificationStage(t.redis, k, handler, {
     policy: { ...fast, ...policy },
+    consumer,
     ...(random ? { random } : {}),
   });
-  return {
-    stage,
-    stop: async () => {
-      controller.abort();
-      await stage.done;
-    },
-  };
 }
 
 describe("runStage()", () => {
@@ -303,21 +288,13 @@ describe("runStage()", () => {
   it("adds outputs to further streams (team queues) in the same hand-off", async () => {
     const k = t.freshKeys();
     await publish(t, k, ingestedEvent());
-    const controller = new AbortController();
-    const stage = runStage({
-      redis: t.redis,
-      keys: k,
-      group: "classification",
-      consumer: "c-copies",
-      input: "com.dip.document.ingested",
-      handler: classify,
-      signal: controller.signal,
+    const s = startClassificationStage(t.redis, k, classify, {
       policy: fast,
+      consumer: "c-copies",
       copies: () => [k.queue("billing"), k.queue("audit")],
     });
     await eventually(async () => (await t.redis.xlen(k.queue("audit"))) === 1);
-    controller.abort();
-    await stage.done;
+    await s.stop();
     const [[, fields]] = await t.redis.xrange(k.queue("billing"), "-", "+") as unknown as [
       [string, string[]],
     ];

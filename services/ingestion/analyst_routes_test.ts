@@ -1,10 +1,15 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { classifyAsInvoice, eventually, type TestRedis, testRedis } from "../../shared/_testing.ts";
+import {
+  classifyAsInvoice,
+  eventually,
+  startClassificationStage,
+  type TestRedis,
+  testRedis,
+} from "../../shared/_testing.ts";
 import { silentLogger } from "../../shared/log.ts";
 import { loadConfig } from "../../shared/config.ts";
 import { PermanentError } from "../../shared/errors.ts";
-import { runStage } from "../../shared/stage.ts";
 import { createGateway } from "./app.ts";
 
 describe("analysts' API", () => {
@@ -51,21 +56,11 @@ describe("analysts' API", () => {
   it("reports stages, dead letters and latency; redrives a dead letter over HTTP", async () => {
     const { k, app, upload } = setup();
     let failing = true;
-    const controller = new AbortController();
-    const stage = runStage({
-      redis: t.redis,
-      keys: k,
-      group: "classification",
-      consumer: "c1",
-      input: "com.dip.document.ingested",
-      signal: controller.signal,
-      policy: { blockMs: 100 },
-      handler: (e) => {
-        if (failing && e.data.documentId === poison) {
-          throw new PermanentError("cannot classify this one");
-        }
-        return classifyAsInvoice(e);
-      },
+    const stage = startClassificationStage(t.redis, k, (e) => {
+      if (failing && e.data.documentId === poison) {
+        throw new PermanentError("cannot classify this one");
+      }
+      return classifyAsInvoice(e);
     });
     const poison = await upload("a poison document");
     for (let i = 0; i < 3; i++) await upload(`good ${i}`);
@@ -107,8 +102,7 @@ describe("analysts' API", () => {
     });
     assert.equal((await redrive.json()).redriven, 1);
     await eventually(async () => (await t.redis.hget(k.doc(poison), "status")) === "classified");
-    controller.abort();
-    await stage.done;
+    await stage.stop();
     assert.equal(await t.redis.xlen(k.dlq("classification")), 0);
   });
 
