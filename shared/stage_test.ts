@@ -15,15 +15,6 @@ import type { Keys } from "./keys.ts";
 import type { Handler } from "./middleware/types.ts";
 import { removeIdleConsumers, trimAcknowledged } from "./pel.ts";
 
-const fast: Partial<StagePolicy> = {
-  blockMs: 100,
-  visibilityTimeoutMs: 600,
-  retryBaseMs: 50,
-  retryCapMs: 200,
-  retryPollMs: 20,
-  drainTimeoutMs: 5000,
-};
-
 const classify: Handler = classifyAsInvoice;
 
 async function publish(t: TestRedis, k: Keys, event: DipEvent) {
@@ -49,7 +40,7 @@ function start(
   random?: () => number,
 ) {
   return startClassificationStage(t.redis, k, handler, {
-    policy: { ...fast, ...policy },
+    policy,
     consumer,
     ...(random ? { random } : {}),
   });
@@ -289,7 +280,6 @@ describe("runStage()", () => {
     const k = t.freshKeys();
     await publish(t, k, ingestedEvent());
     const s = startClassificationStage(t.redis, k, classify, {
-      policy: fast,
       consumer: "c-copies",
       copies: () => [k.queue("billing"), k.queue("audit")],
     });
