@@ -15,7 +15,7 @@ interface Proc {
 /** The pipeline under test. */
 export interface Pipeline {
   url: string;
-  /** Names of the running worker processes, e.g. `classification#1`. */
+  /** Names of the running worker processes, e.g. `classification#1` (the gateway is `ingestion`). */
   workers(): string[];
   kill(name: string, signal?: Deno.Signal): Promise<void>;
   restart(name: string): void;
@@ -106,7 +106,9 @@ export async function uploadAll(url: string, texts: string[], parallel = 16): Pr
   const worker = async () => {
     while (next < texts.length) {
       const i = next++;
-      for (let attempt = 0;; attempt++) {
+      // like a well-behaved client: retry with the same key, honouring Retry-After, for up to
+      // 30 s (a killed gateway leaves its request's key claimed, 409, for up to 10 s)
+      for (const deadline = Date.now() + 30_000;;) {
         const res = await fetch(`${url}/documents`, {
           method: "POST",
           headers: { "content-type": "text/plain", "idempotency-key": keys[i]! },
@@ -117,10 +119,13 @@ export async function uploadAll(url: string, texts: string[], parallel = 16): Pr
           break;
         }
         if (res instanceof Response) await res.body?.cancel();
-        if (attempt > 50) {
+        if (Date.now() > deadline) {
           throw new Error(`upload ${i} failed: ${res instanceof Response ? res.status : res}`);
         }
-        await new Promise((r) => setTimeout(r, 100));
+        const retryAfter = res instanceof Response
+          ? Number(res.headers.get("retry-after")) || 0
+          : 0;
+        await new Promise((r) => setTimeout(r, Math.max(100, retryAfter * 1000)));
       }
     }
   };

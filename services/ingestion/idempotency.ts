@@ -23,8 +23,12 @@ interface Record_ {
   answer?: StoredAnswer;
 }
 
-/** How long an in-flight claim holds when its request never finishes (a crashed gateway). */
-const IN_FLIGHT_TTL_S = 60;
+/**
+ * How long an in-flight claim holds without being renewed. A working request renews it every
+ * third of this, so a claim outlives its request only when the gateway died (then retries get
+ * 409 for at most this long, not forever).
+ */
+const IN_FLIGHT_TTL_S = 10;
 
 /** Options of {@link withIdempotency}. */
 export interface IdempotencyOptions {
@@ -96,11 +100,17 @@ export async function withIdempotency(
     return respond(seen.answer!, true);
   }
   let answer: StoredAnswer;
+  const renew = setInterval(
+    () => o.redis.expire(redisKey, IN_FLIGHT_TTL_S).catch(() => {}),
+    (IN_FLIGHT_TTL_S * 1000) / 3,
+  );
   try {
     answer = await work();
   } catch (error) {
     await o.redis.del(redisKey);
     throw error;
+  } finally {
+    clearInterval(renew);
   }
   const done: Record_ = { state: "done", fingerprint, token, answer };
   await o.redis.set(redisKey, JSON.stringify(done), "EX", o.ttlS);
