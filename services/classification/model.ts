@@ -75,45 +75,77 @@ function vectorize(counts: Map<string, number>, idf: (f: string) => number | und
   return v;
 }
 
+/** Counted features of one document (see features.ts). */
+export type Counts = Map<string, number>;
+
+/** Counts the features of every text once, so several fits can share them. */
+export function featurize(texts: string[], ngrams = 2, progress: Progress = () => {}): Counts[] {
+  return texts.map((text, i) => {
+    if (i % 2000 === 0 || i === texts.length - 1) progress("features", i + 1, texts.length);
+    return features(text, ngrams);
+  });
+}
+
 /** Trains a model on `examples`. */
 export function train(examples: Example[], options: TrainOptions = {}): Model {
-  const algorithm = options.algorithm ?? "complement-nb";
-  const alpha = options.alpha ?? (algorithm === "logistic-regression" ? 1e-4 : 0.3);
-  const ngrams = options.ngrams ?? 2;
-  const minDf = options.minDf ?? (examples.length < 500 ? 1 : 2);
+  const docs = featurize(examples.map((e) => e.text), options.ngrams ?? 2, options.progress);
+  return fit(docs, examples.map((e) => e.label), options);
+}
+
+/** Trains a model on documents already featurized with `options.ngrams` (default 2). */
+export function fit(docs: Counts[], labelOf: string[], options: TrainOptions = {}): Model {
+  return fitPrepared(prepare(docs, labelOf, options), options);
+}
+
+/** Documents ready for fitting: TF-IDF vectors over the kept vocabulary, labels as indexes. */
+export interface Prepared {
+  labels: string[];
+  ys: number[];
+  idf: Map<string, number>;
+  vectors: Vector[];
+  ngrams: number;
+}
+
+/**
+ * Builds the vocabulary (features in at least `minDf` documents, the `maxFeatures` most frequent)
+ * and the TF-IDF vectors. Depends only on the documents, so every candidate fit can share it.
+ */
+export function prepare(docs: Counts[], labelOf: string[], options: TrainOptions = {}): Prepared {
+  const minDf = options.minDf ?? (docs.length < 500 ? 1 : 2);
   const maxFeatures = options.maxFeatures ?? 60_000;
-  const progress = options.progress ?? (() => {});
-  if (examples.length === 0) throw new Error("no training examples");
-  const labels = [...new Set(examples.map((e) => e.label))].sort();
+  if (docs.length === 0) throw new Error("no training examples");
+  const labels = [...new Set(labelOf)].sort();
   if (labels.length < 2) throw new Error(`need at least 2 labels, got ${labels.length}`);
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
-
-  const docs: Map<string, number>[] = [];
   const df = new Map<string, number>();
-  examples.forEach((e, i) => {
-    const counts = features(e.text, ngrams);
-    docs.push(counts);
-    for (const f of counts.keys()) df.set(f, (df.get(f) ?? 0) + 1);
-    if (i % 2000 === 0 || i === examples.length - 1) progress("features", i + 1, examples.length);
-  });
-  const kept = [...df].filter(([, n]) => n >= minDf).sort((a, b) =>
-    b[1] - a[1] || (a[0] < b[0] ? -1 : 1)
-  )
+  for (const counts of docs) for (const f of counts.keys()) df.set(f, (df.get(f) ?? 0) + 1);
+  const kept = [...df].filter(([, n]) => n >= minDf)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .slice(0, maxFeatures);
-  const n = examples.length;
+  const n = docs.length;
   const idf = new Map(kept.map(([f, d]) => [f, Math.log((1 + n) / (1 + d)) + 1]));
+  return {
+    labels,
+    ys: labelOf.map((l) => labelIndex.get(l)!),
+    idf,
+    vectors: docs.map((counts) => vectorize(counts, (f) => idf.get(f))),
+    ngrams: options.ngrams ?? 2,
+  };
+}
 
-  const k = labels.length;
-  const vectors = docs.map((counts) => vectorize(counts, (f) => idf.get(f)));
-  const ys = examples.map((e) => labelIndex.get(e.label)!);
-  const fit = algorithm === "logistic-regression"
-    ? fitLogistic(vectors, ys, k, alpha, progress)
-    : fitNaiveBayes(vectors, ys, k, alpha, algorithm, progress);
+/** Fits `options.algorithm` (default complement NB) with `options.alpha` on prepared documents. */
+export function fitPrepared(p: Prepared, options: TrainOptions = {}): Model {
+  const algorithm = options.algorithm ?? "complement-nb";
+  const alpha = options.alpha ?? (algorithm === "logistic-regression" ? 1e-4 : 0.3);
+  const progress = options.progress ?? (() => {});
+  const k = p.labels.length;
+  const fitted = algorithm === "logistic-regression"
+    ? fitLogistic(p.vectors, p.ys, k, alpha, progress)
+    : fitNaiveBayes(p.vectors, p.ys, k, alpha, algorithm, progress);
   const weights: Record<string, number[]> = {};
-  for (const [f, row] of fit.weights) {
-    weights[f] = [idf.get(f)!, ...row].map((x) => Math.round(x * 1e6) / 1e6);
+  for (const [f, row] of fitted.weights) {
+    weights[f] = [p.idf.get(f)!, ...row].map((x) => Math.round(x * 1e6) / 1e6);
   }
-  const bias = Array.from(fit.bias, (x) => Math.round(x * 1e6) / 1e6);
   return {
     format: "dip-classifier/1",
     name: options.name ?? "dip-default",
@@ -121,9 +153,9 @@ export function train(examples: Example[], options: TrainOptions = {}): Model {
     trainedAt: new Date().toISOString(),
     algorithm,
     alpha,
-    ngrams,
-    labels,
-    bias,
+    ngrams: p.ngrams,
+    labels: p.labels,
+    bias: Array.from(fitted.bias, (x) => Math.round(x * 1e6) / 1e6),
     temperature: 1,
     weights,
   };
@@ -176,6 +208,7 @@ function fitNaiveBayes(
 /**
  * Multinomial logistic regression by stochastic gradient descent with AdaGrad step sizes and L2
  * regularisation of strength `l2`, over a fixed, seeded order of examples (deterministic).
+ * Features are indexed as integers and weights kept in flat typed arrays for speed.
  */
 function fitLogistic(
   vectors: Vector[],
@@ -183,14 +216,26 @@ function fitLogistic(
   k: number,
   l2: number,
   progress: Progress,
-  epochs = 10,
 ): Fit {
-  const weights = new Map<string, Float64Array>();
-  const squares = new Map<string, Float64Array>();
+  const index = new Map<string, number>();
+  const rows = vectors.map((v) => {
+    const idx = new Int32Array(v.size), val = new Float64Array(v.size);
+    let j = 0;
+    for (const [f, x] of v) {
+      let id = index.get(f);
+      if (id === undefined) index.set(f, id = index.size);
+      idx[j] = id;
+      val[j++] = x;
+    }
+    return { idx, val };
+  });
+  const w = new Float64Array(index.size * k), g2 = new Float64Array(index.size * k);
   const bias = new Float64Array(k), biasSquares = new Float64Array(k);
   const rate = 0.5, eps = 1e-8;
+  // large sets need fewer passes: about 50,000 example visits, 3 to 8 epochs
+  const epochs = Math.min(8, Math.max(3, Math.ceil(50_000 / Math.max(1, rows.length))));
   let seed = 12345;
-  const order = vectors.map((_, i) => i);
+  const order = rows.map((_, i) => i);
   const z = new Float64Array(k);
   for (let epoch = 0; epoch < epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
@@ -199,11 +244,11 @@ function fitLogistic(
       [order[i], order[j]] = [order[j]!, order[i]!];
     }
     for (const i of order) {
-      const v = vectors[i]!;
+      const { idx, val } = rows[i]!;
       z.set(bias);
-      for (const [f, x] of v) {
-        const w = weights.get(f);
-        if (w) { for (let c = 0; c < k; c++) z[c]! += x * w[c]!; }
+      for (let j = 0; j < idx.length; j++) {
+        const base = idx[j]! * k, x = val[j]!;
+        for (let c = 0; c < k; c++) z[c]! += x * w[base + c]!;
       }
       let max = -Infinity;
       for (let c = 0; c < k; c++) if (z[c]! > max) max = z[c]!;
@@ -215,28 +260,31 @@ function fitLogistic(
         bias[c]! -= (rate * g) / Math.sqrt(biasSquares[c]! + eps);
         z[c] = g;
       }
-      for (const [f, x] of v) {
-        let w = weights.get(f), g2 = squares.get(f);
-        if (!w || !g2) {
-          weights.set(f, w = new Float64Array(k));
-          squares.set(f, g2 = new Float64Array(k));
-        }
+      for (let j = 0; j < idx.length; j++) {
+        const base = idx[j]! * k, x = val[j]!;
         for (let c = 0; c < k; c++) {
-          const g = z[c]! * x + l2 * w[c]!;
-          g2[c]! += g * g;
-          w[c]! -= (rate * g) / Math.sqrt(g2[c]! + eps);
+          const g = z[c]! * x + l2 * w[base + c]!;
+          g2[base + c]! += g * g;
+          w[base + c]! -= (rate * g) / Math.sqrt(g2[base + c]! + eps);
         }
       }
     }
     progress("fitting", epoch + 1, epochs);
   }
+  const weights = new Map<string, Float64Array>();
+  for (const [f, id] of index) weights.set(f, w.slice(id * k, id * k + k));
   return { weights, bias };
 }
 
 /** Raw per-label scores of `text` (before temperature and softmax). */
 export function scores(model: Model, text: string): number[] {
+  return scoresOf(model, features(text, model.ngrams));
+}
+
+/** Raw per-label scores of a featurized document. */
+export function scoresOf(model: Model, counts: Counts): number[] {
   const s = [...model.bias];
-  const v = vectorize(features(text, model.ngrams), (f) => model.weights[f]?.[0]);
+  const v = vectorize(counts, (f) => model.weights[f]?.[0]);
   for (const [f, x] of v) {
     const w = model.weights[f]!;
     for (let y = 0; y < s.length; y++) s[y]! += x * w[y + 1]!;
@@ -254,7 +302,12 @@ function softmax(s: number[], temperature: number): number[] {
 
 /** Classifies `text`: best category, calibrated confidence and the top `k` scores. */
 export function predict(model: Model, text: string, k = 3): Prediction {
-  const p = softmax(scores(model, text), model.temperature);
+  return predictOf(model, features(text, model.ngrams), k);
+}
+
+/** Classifies a featurized document; see {@link predict}. */
+export function predictOf(model: Model, counts: Counts, k = 3): Prediction {
+  const p = softmax(scoresOf(model, counts), model.temperature);
   const ranked = model.labels.map((category, i) => ({ category, probability: p[i]! }))
     .sort((a, b) => b.probability - a.probability);
   return {
@@ -274,7 +327,22 @@ export function predict(model: Model, text: string, k = 3): Prediction {
  * documents unlike its training data; without it T collapses towards 0 on separable data.
  */
 export function calibrate(model: Model, heldOut: Example[], epsilon = 0.05): number {
-  const rows = heldOut.map((e) => ({ s: scores(model, e.text), y: model.labels.indexOf(e.label) }))
+  return calibrateOf(
+    model,
+    featurize(heldOut.map((e) => e.text), model.ngrams),
+    heldOut.map((e) => e.label),
+    epsilon,
+  );
+}
+
+/** {@link calibrate} over featurized documents. */
+export function calibrateOf(
+  model: Model,
+  docs: Counts[],
+  labelOf: string[],
+  epsilon = 0.05,
+): number {
+  const rows = docs.map((d, i) => ({ s: scoresOf(model, d), y: model.labels.indexOf(labelOf[i]!) }))
     .filter((r) => r.y >= 0);
   if (rows.length === 0) return 1;
   const k = model.labels.length;

@@ -7,11 +7,14 @@ import { stratifiedSplit } from "./dataset.ts";
 import { evaluate } from "./metrics.ts";
 import {
   type Algorithm,
-  calibrate,
+  calibrateOf,
   type Example,
+  featurize,
+  fit,
+  fitPrepared,
   type Model,
-  predict,
-  train,
+  predictOf,
+  prepare,
   type TrainOptions,
 } from "./model.ts";
 
@@ -48,15 +51,23 @@ export function selectAndTrain(
 ): { model: Model; candidates: Candidate[] } {
   const algorithms = options.algorithms ??
     ["complement-nb", "multinomial-nb", "logistic-regression"];
-  const [fit, held] = stratifiedSplit(examples, options.validationShare ?? 0.2);
+  const ngrams = options.ngrams ?? 2;
+  // featurize once: every candidate, the calibration and the final fit share the counts
+  const docs = featurize(examples.map((e) => e.text), ngrams, options.progress);
+  const index = new Map(examples.map((e, i) => [e, i]));
+  const [fitPart, held] = stratifiedSplit(examples, options.validationShare ?? 0.2);
+  const fitDocs = fitPart.map((e) => docs[index.get(e)!]!);
+  const heldDocs = held.map((e) => docs[index.get(e)!]!);
+  const quiet = { ...options, progress: () => {} };
+  const prepared = prepare(fitDocs, fitPart.map((e) => e.label), options);
   const candidates: Candidate[] = [];
   let best: { c: Candidate; model: Model } | undefined;
   for (const algorithm of algorithms) {
     for (const alpha of GRID[algorithm]) {
-      const model = train(fit, { ...options, algorithm, alpha, progress: () => {} });
+      const model = fitPrepared(prepared, { ...quiet, algorithm, alpha });
       const e = evaluate(
         held.map((x) => x.label),
-        held.map((x) => predict(model, x.text).category),
+        heldDocs.map((d) => predictOf(model, d).category),
         model.labels,
       );
       const c = { algorithm, alpha, macroF1: e.macroF1 };
@@ -65,7 +76,16 @@ export function selectAndTrain(
       if (!best || c.macroF1 > best.c.macroF1) best = { c, model };
     }
   }
-  const temperature = calibrate(best!.model, held, options.smoothing);
-  const model = train(examples, { ...options, algorithm: best!.c.algorithm, alpha: best!.c.alpha });
+  const temperature = calibrateOf(
+    best!.model,
+    heldDocs,
+    held.map((e) => e.label),
+    options.smoothing,
+  );
+  const model = fit(docs, examples.map((e) => e.label), {
+    ...options,
+    algorithm: best!.c.algorithm,
+    alpha: best!.c.alpha,
+  });
   return { model: { ...model, temperature }, candidates };
 }
