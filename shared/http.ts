@@ -30,6 +30,19 @@ export function problem(
   );
 }
 
+/** Parses a JSON request body; anything else is a 400 problem naming `what` and the parse error. */
+export function parseJsonBody(body: Uint8Array | string, what = "body"): unknown {
+  try {
+    return JSON.parse(typeof body === "string" ? body : new TextDecoder().decode(body));
+  } catch (error) {
+    throw new HttpProblem(
+      400,
+      "Invalid JSON",
+      `The ${what} is not valid JSON: ${(error as Error).message}`,
+    );
+  }
+}
+
 function zodProblem(error: z.ZodError): Response {
   const errors = error.issues.map((i) => ({
     field: i.path.join(".") || "(body)",

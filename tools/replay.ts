@@ -53,6 +53,10 @@ const positive = (name: string, v: string | undefined) => {
   if (!(n > 0)) fail(`--${name} must be a positive number (got "${v}")`);
   return n;
 };
+for (const id of values.id ?? []) {
+  if (!/^\d+-\d+$/.test(id)) fail(`--id must be a DLQ entry id like 1700000000000-0 (got "${id}")`);
+}
+if (values.id && !values.dlq) fail("--id goes with --dlq", USAGE);
 const limit = positive("limit", values.limit);
 const rate = positive("rate", values.rate);
 let fromId: string | undefined, toId: string | undefined;

@@ -77,6 +77,9 @@ describe("deno task replay", () => {
     assert.match(bad.stderr, /--type must be one of/);
     const both = await run("x", "--type", "document.ingested", "--dlq", "routing");
     assert.equal(both.code, 2);
+    const id = await run("x", "--dlq", "routing", "--id", "garbage");
+    assert.equal(id.code, 2);
+    assert.match(id.stderr, /--id must be a DLQ entry id/);
     const when = await run("x", "--type", "document.ingested", "--from", "yesterday");
     assert.match(when.stderr, /neither a stream id nor a date/);
   });

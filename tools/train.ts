@@ -78,7 +78,11 @@ const { model, candidates } = selectAndTrain(examples, {
       `train: candidate ${c.algorithm} alpha=${c.alpha} held-out macro-F1=${c.macroF1}`,
     ),
 });
-Deno.writeTextFileSync(values.out, JSON.stringify(model));
+try {
+  Deno.writeTextFileSync(values.out, JSON.stringify(model));
+} catch (error) {
+  fail(`cannot write the model to ${values.out}: ${(error as Error).message}`);
+}
 const best = candidates.find((c) => c.algorithm === model.algorithm && c.alpha === model.alpha)!;
 console.error(
   `train: wrote ${values.out} (${model.algorithm}, alpha=${model.alpha}, ${

@@ -67,6 +67,15 @@ describe("deno task train / eval", () => {
     const missing = await deno("tools/train.ts", "--data", "nope.jsonl", "--out", "/tmp/x.json");
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /cannot read data file nope.jsonl/);
+    const unwritable = await deno(
+      "tools/train.ts",
+      "--data",
+      "data/corpus/train.jsonl",
+      "--out",
+      "/nonexistent/dir/m.json",
+    );
+    assert.equal(unwritable.code, 2);
+    assert.match(unwritable.stderr, /cannot write the model to \/nonexistent\/dir\/m.json/);
     const noArgs = await deno("tools/eval.ts");
     assert.equal(noArgs.code, 2);
     assert.match(noArgs.stderr, /--data is required/);

@@ -8,7 +8,7 @@ import type { Redis } from "ioredis";
 import { z } from "zod";
 import { HttpProblem } from "../../shared/errors.ts";
 import { eventTypes, parseEvent, typeSuffix } from "../../shared/events.ts";
-import type { AppEnv } from "../../shared/http.ts";
+import { type AppEnv, parseJsonBody } from "../../shared/http.ts";
 import type { Keys } from "../../shared/keys.ts";
 import { readDeadLetters, redriveDeadLetters } from "../../shared/replay.ts";
 import { requireRole } from "./auth.ts";
@@ -159,7 +159,7 @@ export function addAnalystRoutes(app: Hono<AppEnv>, redis: Redis, k: Keys): void
       ids: z.array(z.string().regex(/^\d+-\d+$/)).min(1).optional(),
       dryRun: z.boolean().optional(),
     }).strict()
-      .parse(text.trim() ? JSON.parse(text) : {});
+      .parse(text.trim() ? parseJsonBody(text) : {});
     const results = await redriveDeadLetters(redis, k, group, {
       ...(body.ids ? { ids: body.ids } : {}),
       dryRun: body.dryRun ?? false,

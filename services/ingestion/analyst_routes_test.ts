@@ -93,6 +93,13 @@ describe("analysts' API", () => {
     assert.equal(dlq.items[0].documentId, poison);
     assert.match(dlq.items[0].error, /cannot classify this one/);
     assert.equal((await app.request("/dlq/nobody")).status, 404);
+    const malformed = await app.request("/dlq/classification/replay", {
+      method: "POST",
+      body: "{oops",
+    });
+    assert.equal(malformed.status, 400);
+    assert.equal(malformed.headers.get("content-type"), "application/problem+json");
+    assert.match((await malformed.json()).detail, /not valid JSON/);
 
     failing = false;
     const redrive = await app.request("/dlq/classification/replay", {

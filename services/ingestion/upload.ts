@@ -9,6 +9,7 @@
 import { CloudEvent } from "cloudevents";
 import { z } from "zod";
 import { HttpProblem } from "../../shared/errors.ts";
+import { parseJsonBody } from "../../shared/http.ts";
 import { extractText, mediaType } from "./extract.ts";
 import type { Upload } from "./ingest.ts";
 
@@ -53,18 +54,6 @@ function fromEnvelope(e: Envelope): Described {
     metadata: e.metadata ?? {},
     callbackUrl: e.callbackUrl,
   };
-}
-
-function parseJson(bytes: Uint8Array, what: string): unknown {
-  try {
-    return JSON.parse(new TextDecoder().decode(bytes));
-  } catch (error) {
-    throw new HttpProblem(
-      400,
-      "Invalid JSON",
-      `The ${what} is not valid JSON: ${(error as Error).message}`,
-    );
-  }
 }
 
 function fromHeaders(body: Uint8Array, headers: Headers, type: string): Described {
@@ -193,7 +182,7 @@ function fromCloudEventData(
 }
 
 function fromStructuredCloudEvent(body: Uint8Array): Described {
-  const value = parseJson(body, "CloudEvent");
+  const value = parseJsonBody(body, "CloudEvent");
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new HttpProblem(
       400,
@@ -226,7 +215,7 @@ function fromBinaryCloudEvent(body: Uint8Array, headers: Headers): Described {
   checkCloudEvent(attributes);
   const type = mediaType(headers.get("content-type") ?? "");
   const data = type === "application/json" || type.endsWith("+json")
-    ? parseJson(body, "CloudEvent data")
+    ? parseJsonBody(body, "CloudEvent data")
     : undefined;
   if (data !== undefined) return fromCloudEventData(data, undefined, type, attributes);
   return {
@@ -272,7 +261,7 @@ export async function parseUpload(
   else if (type === "application/cloudevents+json") d = fromStructuredCloudEvent(body);
   else if (type === "multipart/form-data") d = await fromMultipart(body, header);
   else if (type === "application/json" && !headers.has("x-dip-raw")) {
-    d = fromEnvelope(envelope.parse(parseJson(body, "body")));
+    d = fromEnvelope(envelope.parse(parseJsonBody(body, "body")));
   } else d = fromHeaders(body, headers, header);
   const extracted = await extractText(d.bytes, d.contentType);
   return {
