@@ -5,13 +5,13 @@
 import type { Config } from "./config.ts";
 import type { DipEvent, EventType } from "./events.ts";
 import { createBaseApp } from "./http.ts";
-import { keys } from "./keys.ts";
-import { createLogger } from "./log.ts";
+import { type Keys, keys } from "./keys.ts";
+import { createLogger, type Logger } from "./log.ts";
 import { timeout } from "./middleware/timeout.ts";
 import { tracing } from "./middleware/tracing.ts";
 import type { Handler } from "./middleware/types.ts";
 import { validateOutputs } from "./middleware/validation.ts";
-import { connectRedis } from "./redis.ts";
+import { connectRedis, type Redis } from "./redis.ts";
 import { defaultPolicy, runStage } from "./stage.ts";
 import { installTracing } from "./telemetry.ts";
 
@@ -20,9 +20,19 @@ export interface WorkerSpec {
   /** Service and consumer group name. */
   group: string;
   input: EventType;
-  handler: Handler;
-  /** Further streams an output event also goes to. */
-  copies?: (output: DipEvent) => string[];
+  /** Builds the stage's handler with the worker's own Redis connection, keys and logger. */
+  build(context: WorkerContext): {
+    handler: Handler;
+    /** Further streams an output event also goes to. */
+    copies?: (output: DipEvent) => string[];
+  };
+}
+
+/** What a worker lends the service it runs: one Redis connection for commands, keys, a logger. */
+export interface WorkerContext {
+  redis: Redis;
+  keys: Keys;
+  logger: Logger;
 }
 
 /** A unique consumer name for this process: service, host, pid and a random tag. */
@@ -40,20 +50,22 @@ export async function runWorker(
   installTracing(config.tracesExporter);
   const logger = createLogger(spec.group, config.logLevel);
   const redis = connectRedis(config.redisUrl, { name: `dip-${spec.group}` });
+  const k = keys(config.prefix);
+  const { handler, copies } = spec.build({ redis, keys: k, logger });
   const consumer = consumerName(spec.group, process.host, process.pid);
   const handlerTimeoutMs = config.policy.handlerTimeoutMs ?? defaultPolicy.handlerTimeoutMs;
   const stage = runStage({
     redis,
-    keys: keys(config.prefix),
+    keys: k,
     group: spec.group,
     consumer,
     input: spec.input,
-    handler: spec.handler,
+    handler,
     middleware: [tracing(spec.group), timeout(handlerTimeoutMs), validateOutputs],
     signal,
     logger,
     policy: config.policy,
-    ...(spec.copies ? { copies: spec.copies } : {}),
+    ...(copies ? { copies } : {}),
   });
   let server: Deno.HttpServer | undefined;
   if (config.healthPort > 0) {

@@ -27,7 +27,7 @@ describe("runWorker()", () => {
       {
         group: "classification",
         input: "com.dip.document.ingested",
-        handler: () => Promise.resolve([]),
+        build: () => ({ handler: () => Promise.resolve([]) }),
       },
       controller.signal,
       {

@@ -2,7 +2,6 @@
 import { loadConfig } from "../../shared/config.ts";
 import { printedHelp } from "../../shared/usage.ts";
 import { createLogger } from "../../shared/log.ts";
-import { connectRedis } from "../../shared/redis.ts";
 import { runWorker } from "../../shared/worker.ts";
 import { CircuitBreakers } from "../../shared/breaker.ts";
 import { classificationHandler, localClassifier } from "./classify.ts";
@@ -19,7 +18,6 @@ log.info("model loaded", {
   path: config.modelPath,
 });
 
-const blobs = connectRedis(config.redisUrl, { name: "dip-classification-blobs" });
 const controller = new AbortController();
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   Deno.addSignalListener(signal, () => controller.abort());
@@ -53,10 +51,9 @@ await runWorker(
   {
     group: "classification",
     input: "com.dip.document.ingested",
-    handler: classificationHandler(classify, (ref) => blobs.get(ref)),
+    build: ({ redis }) => ({ handler: classificationHandler(classify, (ref) => redis.get(ref)) }),
   },
   controller.signal,
   { host: Deno.hostname(), pid: Deno.pid },
 );
-blobs.disconnect();
 Deno.exit(0);

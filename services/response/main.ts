@@ -2,8 +2,6 @@
 import { loadConfig } from "../../shared/config.ts";
 import { printedHelp } from "../../shared/usage.ts";
 import { readRecords } from "../../shared/documents.ts";
-import { keys } from "../../shared/keys.ts";
-import { connectRedis } from "../../shared/redis.ts";
 import { runWorker } from "../../shared/worker.ts";
 import { webhookSender } from "./deliver.ts";
 import { loadTemplates } from "./render.ts";
@@ -12,8 +10,6 @@ import { responseHandler } from "./respond.ts";
 if (printedHelp(Deno.args, "response")) Deno.exit(0);
 const config = loadConfig(Deno.env.toObject());
 const templates = await loadTemplates(config.templatesDir);
-const k = keys(config.prefix);
-const redis = connectRedis(config.redisUrl, { name: "dip-response-reads" });
 const controller = new AbortController();
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   Deno.addSignalListener(signal, () => controller.abort());
@@ -24,26 +20,27 @@ await runWorker(
   {
     group: "response",
     input: "com.dip.routing.decided",
-    handler: responseHandler(
-      () => templates,
-      {
-        records: (id) => readRecords(redis, k, id),
-        text: (ref) => redis.get(ref),
-        store: (ref, body) => redis.set(ref, body),
-      },
-      webhookSender({ secret: config.webhookSecret, allowHosts: config.webhookAllowHosts }),
-      (id) => k.response(id),
-    ),
-    // team queues get the response event in the same atomic hand-off
-    copies: (output) =>
-      output.type === "com.dip.response.generated"
-        ? output.data.delivery.flatMap((
-          d,
-        ) => (d.status === "queued" ? [k.queue(d.destination.slice("queue:".length))] : []))
-        : [],
+    build: ({ redis, keys: k }) => ({
+      handler: responseHandler(
+        () => templates,
+        {
+          records: (id) => readRecords(redis, k, id),
+          text: (ref) => redis.get(ref),
+          store: (ref, body) => redis.set(ref, body),
+        },
+        webhookSender({ secret: config.webhookSecret, allowHosts: config.webhookAllowHosts }),
+        (id) => k.response(id),
+      ),
+      // team queues get the response event in the same atomic hand-off
+      copies: (output) =>
+        output.type === "com.dip.response.generated"
+          ? output.data.delivery.flatMap((d) =>
+            d.status === "queued" ? [k.queue(d.destination.slice("queue:".length))] : []
+          )
+          : [],
+    }),
   },
   controller.signal,
   { host: Deno.hostname(), pid: Deno.pid },
 );
-redis.disconnect();
 Deno.exit(0);

@@ -2,9 +2,7 @@
 import { loadConfig } from "../../shared/config.ts";
 import { printedHelp } from "../../shared/usage.ts";
 import { readRecords } from "../../shared/documents.ts";
-import { keys } from "../../shared/keys.ts";
 import { createLogger } from "../../shared/log.ts";
-import { connectRedis } from "../../shared/redis.ts";
 import { runWorker } from "../../shared/worker.ts";
 import { routingHandler } from "./route.ts";
 import { loadRules, RulesHolder } from "./rules_file.ts";
@@ -14,8 +12,6 @@ const config = loadConfig(Deno.env.toObject());
 const log = createLogger("routing", config.logLevel);
 const holder = new RulesHolder(await loadRules(config.routesPath), config.routesPath, log);
 holder.watch();
-const k = keys(config.prefix);
-const redis = connectRedis(config.redisUrl, { name: "dip-routing-reads" });
 const controller = new AbortController();
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   Deno.addSignalListener(signal, () => controller.abort());
@@ -26,14 +22,15 @@ await runWorker(
   {
     group: "routing",
     input: "com.dip.document.classified",
-    handler: routingHandler(holder.current, {
-      ingested: async (id) => (await readRecords(redis, k, id)).ingested,
-      text: (ref) => redis.get(ref),
+    build: ({ redis, keys }) => ({
+      handler: routingHandler(holder.current, {
+        ingested: async (id) => (await readRecords(redis, keys, id)).ingested,
+        text: (ref) => redis.get(ref),
+      }),
     }),
   },
   controller.signal,
   { host: Deno.hostname(), pid: Deno.pid },
 );
 holder.stop();
-redis.disconnect();
 Deno.exit(0);
