@@ -53,8 +53,11 @@ function zodProblem(error: z.ZodError): Response {
 }
 
 /** Creates the base app: request id, problem+json errors, `/healthz` and `/readyz`. */
-export function createBaseApp(logger: Logger, readiness: Readiness): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+export function createBaseApp<E extends AppEnv = AppEnv>(
+  logger: Logger,
+  readiness: Readiness,
+): Hono<E> {
+  const app = new Hono<E>();
   app.use(async (c, next) => {
     const requestId = c.req.header("x-request-id") ?? crypto.randomUUID();
     c.set("requestId", requestId);

@@ -39,7 +39,7 @@ function knownGroup(group: string): string {
 const MAX_FEEDS = 50;
 
 /** Adds the analysts' routes to `app`. */
-export function addAnalystRoutes(app: Hono<AppEnv>, redis: Redis, k: Keys): void {
+export function addAnalystRoutes<E extends AppEnv>(app: Hono<E>, redis: Redis, k: Keys): void {
   app.use("/pipeline", requireRole("read"));
   app.use("/metrics", requireRole("read"));
   app.use("/events", requireRole("read"));

@@ -37,7 +37,8 @@ export interface GatewayDeps {
   logger: Logger;
 }
 
-type Env = AppEnv & { Variables: { caller: Caller } };
+/** The gateway's request variables: the base ones plus the authenticated caller. */
+export type Env = AppEnv & { Variables: { caller: Caller } };
 
 function documentLinks(id: string) {
   return {
@@ -113,8 +114,10 @@ function itemProblem(error: unknown): { status: number; problem: Record<string, 
 /** Builds the gateway app. */
 export function createGateway(deps: GatewayDeps) {
   const { redis, keys: k, config, logger } = deps;
-  const app = createBaseApp(logger, () => ({ redis: redis.status === "ready" || redis.status }));
-  const api = app as unknown as import("hono").Hono<Env>;
+  const app = createBaseApp<Env>(
+    logger,
+    () => ({ redis: redis.status === "ready" || redis.status }),
+  );
 
   let lagCache = { at: 0, lag: 0 as number | null };
   async function checkBackpressure() {
@@ -142,10 +145,10 @@ export function createGateway(deps: GatewayDeps) {
 
   const auth = authenticate(config.apiKeys);
   for (const path of ["/documents", "/documents/*", "/pipeline", "/metrics", "/events", "/dlq/*"]) {
-    api.use(path, auth);
+    app.use(path, auth);
   }
-  api.get("/openapi.json", (c) => c.json(openapi));
-  api.get("/", (c) => c.html(DASHBOARD));
+  app.get("/openapi.json", (c) => c.json(openapi));
+  app.get("/", (c) => c.html(DASHBOARD));
   addAnalystRoutes(app, redis, k);
 
   const limit = rateLimit(redis, k, config.rateLimitRps, config.rateLimitBurst);
@@ -171,7 +174,7 @@ export function createGateway(deps: GatewayDeps) {
   const accept = async (body: Uint8Array, headers: Headers, source: string) =>
     (await ingest(redis, k, await parseUpload(body, headers, source))).data.documentId;
 
-  api.post("/documents", requireRole("ingest"), limit, async (c: Context<Env>) => {
+  app.post("/documents", requireRole("ingest"), limit, async (c: Context<Env>) => {
     const body = await readBody(c.req.raw, config.maxBodyBytes);
     const key = c.req.header("idempotency-key") ?? cloudEventKey(body, c.req.raw.headers);
     return await idempotent(c, body, key, async () => {
@@ -184,7 +187,7 @@ export function createGateway(deps: GatewayDeps) {
     });
   });
 
-  api.post("/documents/batch", requireRole("ingest"), limit, async (c: Context<Env>) => {
+  app.post("/documents/batch", requireRole("ingest"), limit, async (c: Context<Env>) => {
     const body = await readBody(c.req.raw, config.maxBodyBytes);
     const items = parseBatch(body, c.req.header("content-type") ?? "");
     const json = new Headers({ "content-type": "application/json" });
@@ -208,7 +211,7 @@ export function createGateway(deps: GatewayDeps) {
     });
   });
 
-  api.get("/documents/:id", requireRole("read"), async (c) => {
+  app.get("/documents/:id", requireRole("read"), async (c) => {
     const id = c.req.param("id");
     const view = await readDocument(redis, k, id);
     if (!view) throw new HttpProblem(404, "Unknown document", `No document has the id ${id}.`);
@@ -216,7 +219,7 @@ export function createGateway(deps: GatewayDeps) {
     return c.json({ ...view, timeline, links: documentLinks(id) });
   });
 
-  api.get("/documents/:id/text", requireRole("read"), async (c) => {
+  app.get("/documents/:id/text", requireRole("read"), async (c) => {
     const id = c.req.param("id");
     const text = await redis.get(k.blob(id, "text"));
     if (text === null) {
@@ -225,7 +228,7 @@ export function createGateway(deps: GatewayDeps) {
     return c.text(text, 200, { "content-type": "text/plain; charset=utf-8" });
   });
 
-  api.get("/documents/:id/content", requireRole("read"), async (c) => {
+  app.get("/documents/:id/content", requireRole("read"), async (c) => {
     const id = c.req.param("id");
     const [body, type] = await Promise.all([
       redis.getBuffer(k.blob(id, "content")),
